@@ -1,0 +1,144 @@
+/*
+** index_cmd.c - `fsearch index` and `fsearch status`: progress on a
+** terminal, one summary line at the end, and the facts about an index.
+*/
+#include "cli.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct progress {
+    const cli_opts *o;
+    int tty;                 /* stderr is a terminal: draw a status line */
+    int drawn;               /* a status line is on screen */
+    struct timespec start, last;
+    unsigned long skipped_shown;
+} progress;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) +
+           (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void clear_line(progress *p)
+{
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        p->drawn = 0;
+    }
+}
+
+static int on_event(const fsearch_event *ev, void *payload)
+{
+    progress *p = payload;
+    if (p->o->quiet)
+        return 0;
+    if (ev->kind == FSEARCH_EVENT_SKIPPED) {
+        clear_line(p);
+        fputs("fsearch: skipped ", stderr);
+        cli_put_safe(stderr, ev->path, strlen(ev->path));
+        fprintf(stderr, ": %s\n", ev->reason ? ev->reason : "");
+        return 0;
+    }
+    if (!p->tty)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (since(&p->last, &now) < 0.1 && ev->files_done < ev->files_total)
+        return 0;
+    p->last = now;
+    double secs = since(&p->start, &now);
+    double mbs = secs > 0 ? (double)ev->bytes_done / 1e6 / secs : 0;
+    double left = 0;
+    if (ev->bytes_done > 0 && ev->bytes_total > ev->bytes_done)
+        left = secs * (double)(ev->bytes_total - ev->bytes_done) /
+               (double)ev->bytes_done;
+    fprintf(stderr, "\r\033[Kindexing: %llu/%llu files, %.1f MB/s, %d:%02d left",
+            (unsigned long long)ev->files_done,
+            (unsigned long long)ev->files_total, mbs, (int)left / 60,
+            (int)left % 60);
+    p->drawn = 1;
+    return 0;
+}
+
+int cli_index(fsearch *fs, const cli_opts *o, unsigned flags, int announce)
+{
+    progress p;
+    memset(&p, 0, sizeof p);
+    p.o = o;
+    p.tty = isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    p.last = p.start;
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.flags = flags;
+    io.progress = on_event;
+    io.payload = &p;
+    fsearch_index_stats st;
+    int rc = fsearch_index(fs, o->corpus, &io, &st);
+    clear_line(&p);
+    if (rc != FSEARCH_OK) {
+        cli_error("%s", fsearch_errmsg(fs));
+        return EXIT_TROUBLE;
+    }
+    /* After a search-triggered build the summary goes to stderr, so that
+    ** stdout holds only hits. */
+    FILE *out = announce ? stderr : stdout;
+    if (!o->quiet || !announce)
+        fprintf(out,
+                "%s%s: %llu added, %llu updated, %llu renamed, %llu removed, "
+                "%llu unchanged, %llu skipped in %.2f s\n",
+                (flags & FSEARCH_INDEX_DRY_RUN) ? "would index " : "indexed ",
+                o->corpus, (unsigned long long)st.added,
+                (unsigned long long)st.updated,
+                (unsigned long long)st.renamed, (unsigned long long)st.removed,
+                (unsigned long long)st.unchanged,
+                (unsigned long long)st.skipped, st.seconds);
+    return EXIT_HITS;
+}
+
+static int count_event(const fsearch_event *ev, void *payload)
+{
+    (void)ev;
+    (void)payload;
+    return 0;
+}
+
+int cli_status(fsearch *fs, const cli_opts *o)
+{
+    fsearch_status s;
+    if (fsearch_stat(fs, &s) != FSEARCH_OK) {
+        cli_error("%s", fsearch_errmsg(fs));
+        return EXIT_TROUBLE;
+    }
+    char when[64] = "never";
+    if (s.last_update > 0) {
+        time_t t = (time_t)s.last_update;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    }
+    printf("index:       %s\n", o->index);
+    printf("corpus:      %s\n", s.root ? s.root : "(never indexed)");
+    printf("documents:   %llu\n", (unsigned long long)s.documents);
+    printf("passages:    %llu\n", (unsigned long long)s.passages);
+    printf("index size:  %.1f MB\n", (double)s.index_bytes / 1e6);
+    printf("language:    %s\n", s.language ? s.language : "?");
+    printf("format:      %u\n", s.format_version);
+    printf("last update: %s\n", when);
+
+    /* Stale files: what a dry run would change. */
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.flags = FSEARCH_INDEX_DRY_RUN;
+    io.progress = count_event;
+    fsearch_index_stats st;
+    if (fsearch_index(fs, o->corpus, &io, &st) != FSEARCH_OK) {
+        printf("stale files: unknown (%s)\n", fsearch_errmsg(fs));
+        return EXIT_HITS;
+    }
+    unsigned long long stale = st.added + st.updated + st.renamed + st.removed;
+    printf("stale files: %llu%s\n", stale,
+           stale ? " (run 'fsearch index')" : "");
+    return EXIT_HITS;
+}

@@ -1,0 +1,290 @@
+/*
+** main.c - fsearch(1): options, the subcommands (search, index, status) and
+** exit statuses. Uses only the public API in include/fsearch.h.
+*/
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: fsearch [OPTIONS] QUERY...      search the index (built first if missing)\n"
+    "       fsearch index [--rebuild] [--dry-run]   bring the index up to date\n"
+    "       fsearch status                  what the index holds, and how stale it is\n"
+    "\n"
+    "Options:\n"
+    "  -n, --limit N         show at most N hits (default 10)\n"
+    "      --offset N        skip the first N hits\n"
+    "      --color[=WHEN]    highlight matches: auto (default), always, never\n"
+    "      --corpus DIR      folder of texts (default ./corpus, or $FSEARCH_CORPUS)\n"
+    "      --index PATH      index file (default ./index/fsearch.db, or $FSEARCH_INDEX)\n"
+    "      --language LANG   stemmer of a new index: english (default), french,\n"
+    "                        german, ..., or none\n"
+    "      --rebuild         (index) rebuild the index from scratch\n"
+    "      --dry-run         (index) say what would change, change nothing\n"
+    "  -q, --quiet           no progress or notes on stderr\n"
+    "  -h, --help            show this help\n"
+    "  -V, --version         show the version\n"
+    "\n"
+    "Query language:\n"
+    "  safety zone           passages with both words first, then with either\n"
+    "  \"safety zone\"         the exact phrase\n"
+    "  rabe OR minnie        either word;  a AND b: both required\n"
+    "  nanking -film         NOT: leave out passages with a word (also NOT film)\n"
+    "  massac*               words starting with a prefix\n"
+    "  NEAR(rabe diary, 5)   words within 5 words of each other\n"
+    "  title:nanking         match in the document's title (first line)\n"
+    "  path:*.txt            only files whose path matches the glob\n"
+    "Words are matched case- and accent-insensitively, and stemmed (execution\n"
+    "finds executed). Put queries starting with '-' after '--'.\n"
+    "\n"
+    "Exit status: 0 hits found, 1 no hits, 2 error.\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+    fputs("fsearch: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'fsearch --help' for more information.\n", stderr);
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v > 1000000000UL)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int want_color(const char *when)
+{
+    if (!when || strcmp(when, "auto") == 0) {
+        const char *nc = getenv("NO_COLOR");
+        const char *term = getenv("TERM");
+        if (nc && *nc)
+            return 0;
+        if (term && strcmp(term, "dumb") == 0)
+            return 0;
+        return isatty(STDOUT_FILENO);
+    }
+    if (strcmp(when, "always") == 0)
+        return 1;
+    if (strcmp(when, "never") == 0)
+        return 0;
+    return -1;
+}
+
+enum { OPT_COLOR = 256, OPT_CORPUS, OPT_INDEX, OPT_LANGUAGE, OPT_REBUILD,
+       OPT_DRY_RUN, OPT_OFFSET };
+static const struct option longopts[] = {
+    { "limit", required_argument, NULL, 'n' },
+    { "offset", required_argument, NULL, OPT_OFFSET },
+    { "color", optional_argument, NULL, OPT_COLOR },
+    { "colour", optional_argument, NULL, OPT_COLOR },
+    { "corpus", required_argument, NULL, OPT_CORPUS },
+    { "index", required_argument, NULL, OPT_INDEX },
+    { "language", required_argument, NULL, OPT_LANGUAGE },
+    { "rebuild", no_argument, NULL, OPT_REBUILD },
+    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 }
+};
+
+/* Parse options from (*argc, *argv) at optind; stops at the first word.
+** Returns 0 to go on, -1 when done (help, version), 1 on a usage error. */
+static int parse_options(int *argc, char ***argv, cli_opts *o,
+                         unsigned *index_flags)
+{
+    int c;
+    while ((c = getopt_long(*argc, *argv, ":n:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (parse_uint(optarg, &o->limit) != 0 || o->limit == 0) {
+                usage_error("-n needs a positive number, not '%s'", optarg);
+                return 1;
+            }
+            break;
+        case OPT_OFFSET:
+            if (parse_uint(optarg, &o->offset) != 0) {
+                usage_error("--offset needs a number, not '%s'", optarg);
+                return 1;
+            }
+            break;
+        case OPT_COLOR:
+            o->color = want_color(optarg ? optarg : "always");
+            if (o->color < 0) {
+                usage_error("--color takes auto, always or never, not '%s'",
+                            optarg);
+                return 1;
+            }
+            break;
+        case OPT_CORPUS: o->corpus = optarg; break;
+        case OPT_INDEX: o->index = optarg; break;
+        case OPT_LANGUAGE: o->language = optarg; break;
+        case OPT_REBUILD: *index_flags |= FSEARCH_INDEX_REBUILD; break;
+        case OPT_DRY_RUN: *index_flags |= FSEARCH_INDEX_DRY_RUN; break;
+        case 'q': o->quiet = 1; break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return -1;
+        case 'V':
+            printf("fsearch %s\n", fsearch_version());
+            return -1;
+        case ':':
+            usage_error("option '%s' needs a value", (*argv)[optind - 1]);
+            return 1;
+        default:
+            usage_error("unknown option '%s'", (*argv)[optind - 1]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Join argv[from..argc) with spaces into one query. */
+static char *join_args(int argc, char **argv, int from)
+{
+    size_t n = 1;
+    for (int i = from; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *q = malloc(n);
+    if (!q)
+        return NULL;
+    q[0] = '\0';
+    for (int i = from; i < argc; i++) {
+        if (i > from)
+            strcat(q, " ");
+        strcat(q, argv[i]);
+    }
+    return q;
+}
+
+static int do_search(fsearch *fs, const cli_opts *o, const char *query)
+{
+    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+    so.limit = o->limit;
+    so.offset = o->offset;
+    fsearch_cursor *cur = NULL;
+    int rc = fsearch_search(&cur, fs, query, &so);
+    if (rc != FSEARCH_OK) {
+        cli_error("%s", fsearch_errmsg(fs));
+        return EXIT_TROUBLE;
+    }
+    const fsearch_hit *hit;
+    unsigned n = 0;
+    while ((rc = fsearch_next(cur, &hit)) == FSEARCH_OK) {
+        if (n > 0)
+            fputc('\n', stdout);
+        cli_print_hit(stdout, o, hit);
+        n++;
+    }
+    int status = n > 0 ? EXIT_HITS : EXIT_NONE;
+    if (rc < 0) {
+        cli_error("%s", fsearch_errmsg(fs));
+        status = EXIT_TROUBLE;
+    }
+    fsearch_cursor_free(cur);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    o.corpus = getenv("FSEARCH_CORPUS");
+    o.index = getenv("FSEARCH_INDEX");
+    if (!o.corpus || !*o.corpus)
+        o.corpus = "corpus";
+    if (!o.index || !*o.index)
+        o.index = "index/fsearch.db";
+    o.limit = 10;
+    o.color = want_color(NULL);
+    unsigned index_flags = 0;
+    opterr = 0;
+    int rc = parse_options(&argc, &argv, &o, &index_flags);
+    if (rc != 0)
+        return rc < 0 ? EXIT_HITS : EXIT_TROUBLE;
+
+    /* The subcommand, if any; options may also follow it. */
+    const char *cmd = "search";
+    if (optind < argc && strcmp(argv[optind - 1], "--") != 0 &&
+        (strcmp(argv[optind], "index") == 0 ||
+         strcmp(argv[optind], "status") == 0 ||
+         strcmp(argv[optind], "search") == 0)) {
+        cmd = argv[optind];
+        argc -= optind;
+        argv += optind;
+        optind = 1;
+        rc = parse_options(&argc, &argv, &o, &index_flags);
+        if (rc != 0)
+            return rc < 0 ? EXIT_HITS : EXIT_TROUBLE;
+    }
+    if (strcmp(cmd, "search") != 0 && optind < argc) {
+        usage_error("'%s' takes no arguments", cmd);
+        return EXIT_TROUBLE;
+    }
+    if (strcmp(cmd, "search") == 0 && optind >= argc) {
+        usage_error("%s", "no query given");
+        return EXIT_TROUBLE;
+    }
+
+    /* Open the index; a search with no index yet builds it first. */
+    struct stat st;
+    int missing = stat(o.index, &st) != 0;
+    fsearch_options fo = FSEARCH_OPTIONS_INIT;
+    fo.language = o.language;
+    int building = strcmp(cmd, "index") == 0 ||
+                   (strcmp(cmd, "search") == 0 && missing);
+    if (building && !(index_flags & FSEARCH_INDEX_DRY_RUN))
+        fo.flags |= FSEARCH_OPEN_CREATE;
+    fsearch *fs = NULL;
+    rc = fsearch_open(&fs, o.index, &fo);
+    if (rc != FSEARCH_OK) {
+        if (rc == FSEARCH_ENOTFOUND)
+            cli_error("%s; run 'fsearch index' to build it", fsearch_errmsg(fs));
+        else
+            cli_error("%s", fsearch_errmsg(fs));
+        fsearch_close(fs);
+        return EXIT_TROUBLE;
+    }
+
+    int status;
+    if (strcmp(cmd, "index") == 0) {
+        status = cli_index(fs, &o, index_flags, 0);
+    } else if (strcmp(cmd, "status") == 0) {
+        status = cli_status(fs, &o);
+    } else {
+        status = EXIT_HITS;
+        if (missing) {
+            if (!o.quiet)
+                fprintf(stderr, "fsearch: no index at %s yet: indexing %s first\n",
+                        o.index, o.corpus);
+            status = cli_index(fs, &o, 0, 1);
+        }
+        if (status == EXIT_HITS) {
+            char *query = join_args(argc, argv, optind);
+            if (!query) {
+                cli_error("out of memory");
+                status = EXIT_TROUBLE;
+            } else {
+                status = do_search(fs, &o, query);
+                free(query);
+            }
+        }
+    }
+    fsearch_close(fs);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno != EPIPE)
+            cli_error("cannot write the output: %s", strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    return status;
+}

@@ -1,0 +1,381 @@
+/*
+** fsearch.c - the handle's life: open (creating or checking the index
+** schema and its format version), close, and status.
+**
+** An index is never modified unless it is ours: a file that is not an SQLite
+** database, not an fsearch index, or of another format version is reported
+** and left exactly as it was.
+*/
+#include "internal.h"
+#include "alloc.h"
+#include "tokenizer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The schema of format 1. Passages of one document have consecutive ids
+** [doc.first_passage, + npassages), so a document's passages are found and
+** removed by a rowid range without any scan. The FTS5 table keeps no copy of
+** the text: its content is the passage_content view over our own tables. */
+static const char schema_sql[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE doc("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL UNIQUE,"    /* relative to the root, '/'-separated */
+    "  size INTEGER NOT NULL,"        /* bytes on disk when indexed */
+    "  mtime INTEGER NOT NULL,"       /* nanoseconds since the epoch */
+    "  hash INTEGER NOT NULL,"        /* fs_hash of the file's bytes */
+    "  title TEXT NOT NULL,"          /* first non-empty line */
+    "  first_passage INTEGER NOT NULL,"
+    "  npassages INTEGER NOT NULL);"
+    "CREATE INDEX doc_hash ON doc(hash);"
+    "CREATE TABLE passage("
+    "  id INTEGER PRIMARY KEY,"
+    "  doc_id INTEGER NOT NULL,"
+    "  line INTEGER NOT NULL,"        /* 1-based first line */
+    "  end_line INTEGER NOT NULL,"    /* 1-based last line */
+    "  off INTEGER NOT NULL,"         /* byte offset in the file's text */
+    "  hash INTEGER NOT NULL,"        /* fs_hash_passage, finds duplicates */
+    "  body TEXT NOT NULL);"
+    "CREATE INDEX passage_hash ON passage(hash);"
+    "CREATE VIEW passage_content(id, title, body) AS"
+    "  SELECT p.id, d.title, p.body FROM passage p JOIN doc d ON d.id = p.doc_id;";
+
+int fs_exec(fsearch *fs, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(fs->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? FSEARCH_OK : fs_error_sqlite(fs, rc, what);
+}
+
+int fs_register_all(sqlite3 *db)
+{
+    int rc = fs_tokenizer_register(db);
+    if (rc == SQLITE_OK)
+        rc = fs_rank_register(db);
+    return rc;
+}
+
+/* Read one meta value as a fresh string (NULL if absent). */
+static int meta_get(fsearch *fs, const char *key, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    int rc = sqlite3_prepare_v2(fs->db,
+                                "SELECT value FROM meta WHERE key = ?1", -1,
+                                &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(st, 0);
+            if (v && !(*out = fs_strdup(v)))
+                rc = SQLITE_NOMEM;
+            else
+                rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(fs, rc, "cannot read the index");
+}
+
+int fs_meta_set(fsearch *fs, const char *key, const char *value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(fs->db,
+                                "INSERT OR REPLACE INTO meta(key, value) "
+                                "VALUES(?1, ?2)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? FSEARCH_OK
+                             : fs_error_sqlite(fs, rc, "cannot write the index");
+}
+
+static int create_schema(fsearch *fs, const char *language)
+{
+    char sql[256];
+    int rc = fs_exec(fs, "PRAGMA journal_mode=WAL", "cannot create the index");
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, "BEGIN IMMEDIATE", "cannot create the index");
+    if (rc != FSEARCH_OK)
+        return rc;
+    snprintf(sql, sizeof sql,
+             "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+             FS_APPLICATION_ID, FS_FORMAT_VERSION);
+    rc = fs_exec(fs, sql, "cannot create the index");
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, schema_sql, "cannot create the index");
+    if (rc == FSEARCH_OK) {
+        /* language was checked by fs_tokenizer_language_ok(): a plain name */
+        snprintf(sql, sizeof sql,
+                 "CREATE VIRTUAL TABLE fts USING fts5(title, body, "
+                 "content='passage_content', content_rowid='id', "
+                 "tokenize='fsearch %s');", language);
+        rc = fs_exec(fs, sql, "cannot create the index");
+    }
+    if (rc == FSEARCH_OK) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", FS_FORMAT_VERSION);
+        rc = fs_meta_set(fs, "format", v);
+    }
+    if (rc == FSEARCH_OK)
+        rc = fs_meta_set(fs, "language", language);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, "COMMIT", "cannot create the index");
+    if (rc != FSEARCH_OK)
+        sqlite3_exec(fs->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Is the file at `path` something we may open as our index? Returns OK when
+** it starts like an SQLite database; a message otherwise. */
+static int check_header(fsearch *fs, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fs_error(fs, errno == ENOENT ? FSEARCH_ENOTFOUND : FSEARCH_EIO,
+                        "cannot open the index '%s': %s", path,
+                        strerror(errno));
+    char head[16];
+    ssize_t n = read(fd, head, sizeof head);
+    int saved = errno;
+    close(fd);
+    if (n < 0)
+        return fs_error(fs, FSEARCH_EIO, "cannot read the index '%s': %s",
+                        path, strerror(saved));
+    if (n == 0)
+        return fs_error(fs, FSEARCH_ECORRUPT,
+                        "'%s' is an empty file, not an fsearch index; "
+                        "remove it or choose another --index", path);
+    if (n < 16 || memcmp(head, "SQLite format 3", 16) != 0)
+        return fs_error(fs, FSEARCH_ECORRUPT,
+                        "'%s' is not an fsearch index (not an SQLite "
+                        "database); remove it or choose another --index",
+                        path);
+    return FSEARCH_OK;
+}
+
+static int pragma_int(fsearch *fs, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(fs->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(fs, rc, "cannot read the index");
+}
+
+/* Check that an existing database is an fsearch index we can read. */
+static int check_index(fsearch *fs)
+{
+    int app = 0, version = 0;
+    int rc = pragma_int(fs, "PRAGMA application_id", &app);
+    if (rc == FSEARCH_OK)
+        rc = pragma_int(fs, "PRAGMA user_version", &version);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (app != FS_APPLICATION_ID)
+        return fs_error(fs, FSEARCH_ECORRUPT,
+                        "'%s' is an SQLite database but not an fsearch index; "
+                        "remove it or choose another --index", fs->path);
+    if (version != FS_FORMAT_VERSION)
+        return fs_error(fs, FSEARCH_EVERSION,
+                        "the index '%s' has format %d but this fsearch reads "
+                        "format %d; rebuild it with 'fsearch index --rebuild'",
+                        fs->path, version, FS_FORMAT_VERSION);
+    rc = meta_get(fs, "language", &fs->language);
+    if (rc == FSEARCH_OK && !fs->language)
+        rc = fs_error(fs, FSEARCH_ECORRUPT,
+                      "the index '%s' is damaged (no language recorded); "
+                      "rebuild it with 'fsearch index --rebuild'", fs->path);
+    if (rc == FSEARCH_OK && !fs_tokenizer_language_ok(fs->language))
+        rc = fs_error(fs, FSEARCH_EVERSION,
+                      "the index '%s' uses the stemmer '%s', which this "
+                      "build does not have", fs->path, fs->language);
+    if (rc == FSEARCH_OK)
+        rc = meta_get(fs, "root", &fs->root);
+    return rc;
+}
+
+/* mkdir -p for the folder holding `path`. */
+static int make_parent(fsearch *fs, const char *path)
+{
+    char *dir = fs_strdup(path);
+    if (!dir)
+        return fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    char *slash = strrchr(dir, '/');
+    int rc = FSEARCH_OK;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        for (char *p = dir + 1; rc == FSEARCH_OK; p++) {
+            if (*p == '/' || *p == '\0') {
+                char c = *p;
+                *p = '\0';
+                if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+                    rc = fs_error(fs, FSEARCH_EIO,
+                                  "cannot create the folder '%s': %s", dir,
+                                  strerror(errno));
+                *p = c;
+                if (c == '\0')
+                    break;
+            }
+        }
+    }
+    fs_free(dir);
+    return rc;
+}
+
+int fsearch_open(fsearch **out, const char *index_path,
+                 const fsearch_options *opts)
+{
+    static const fsearch_options defaults = FSEARCH_OPTIONS_INIT;
+    if (!out)
+        return FSEARCH_EINVAL;
+    *out = NULL;
+    fsearch *fs = fs_calloc(sizeof *fs);
+    if (!fs)
+        return FSEARCH_ENOMEM;
+    *out = fs;
+    if (!opts)
+        opts = &defaults;
+    if (!index_path || !*index_path)
+        return fs_error(fs, FSEARCH_EINVAL, "no index path given");
+    if (opts->version != FSEARCH_OPTIONS_VERSION)
+        return fs_error(fs, FSEARCH_EINVAL,
+                        "unknown fsearch_options version %u", opts->version);
+    fs->flags = opts->flags;
+    if (!(fs->path = fs_strdup(index_path)))
+        return fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    const char *language = opts->language ? opts->language : "english";
+    if (!fs_tokenizer_language_ok(language))
+        return fs_error(fs, FSEARCH_EINVAL,
+                        "unknown stemmer language '%s'", language);
+
+    struct stat st;
+    int exists = stat(index_path, &st) == 0;
+    int creating = 0;
+    if (exists && S_ISDIR(st.st_mode))
+        return fs_error(fs, FSEARCH_EINVAL,
+                        "the index path '%s' is a folder; give a file path "
+                        "such as '%s/fsearch.db'", index_path, index_path);
+    if (exists) {
+        int rc = check_header(fs, index_path);
+        if (rc != FSEARCH_OK)
+            return rc;
+    } else if (!(fs->flags & FSEARCH_OPEN_CREATE) ||
+               (fs->flags & FSEARCH_OPEN_READONLY)) {
+        return fs_error(fs, FSEARCH_ENOTFOUND, "no index at '%s'",
+                        index_path);
+    } else {
+        int rc = make_parent(fs, index_path);
+        if (rc != FSEARCH_OK)
+            return rc;
+        creating = 1;
+    }
+
+    int oflags = (fs->flags & FSEARCH_OPEN_READONLY)
+                     ? SQLITE_OPEN_READONLY
+                     : SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(index_path, &fs->db,
+                             oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                             NULL);
+    if (rc != SQLITE_OK)
+        return fs_error_sqlite(fs, rc, "cannot open the index");
+    sqlite3_busy_timeout(fs->db, 10000);
+    rc = fs_register_all(fs->db);
+    if (rc != SQLITE_OK)
+        return fs_error_sqlite(fs, rc, "cannot set up the tokenizer");
+
+    int frc;
+    if (creating) {
+        frc = create_schema(fs, language);
+        if (frc == FSEARCH_OK && !(fs->language = fs_strdup(language)))
+            frc = fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+        if (frc != FSEARCH_OK) {
+            /* Leave no half-made index behind: it was ours alone. */
+            sqlite3_close(fs->db);
+            fs->db = NULL;
+            unlink(index_path);
+        }
+    } else {
+        frc = check_index(fs);
+    }
+    if (frc == FSEARCH_OK)
+        frc = fs_exec(fs, "PRAGMA synchronous=NORMAL", "cannot open the index");
+    return frc;
+}
+
+void fsearch_close(fsearch *fs)
+{
+    if (!fs)
+        return;
+    if (fs->db)
+        sqlite3_close_v2(fs->db);
+    fs_synonyms_free(fs->synonyms);
+    fs_free(fs->path);
+    fs_free(fs->language);
+    fs_free(fs->root);
+    fs_free(fs);
+}
+
+static int count_rows(fsearch *fs, const char *sql, uint64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(fs->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(fs, rc, "cannot read the index");
+}
+
+int fsearch_stat(fsearch *fs, fsearch_status *out)
+{
+    if (!fs || !out)
+        return FSEARCH_EINVAL;
+    if (!fs->db)
+        return fs_error(fs, FSEARCH_EINVAL, "the index is not open");
+    memset(out, 0, sizeof *out);
+    int rc = count_rows(fs, "SELECT count(*) FROM doc", &out->documents);
+    if (rc == FSEARCH_OK)
+        rc = count_rows(fs, "SELECT coalesce(sum(npassages), 0) FROM doc",
+                        &out->passages);
+    uint64_t last = 0;
+    if (rc == FSEARCH_OK)
+        rc = count_rows(fs, "SELECT coalesce((SELECT CAST(value AS INTEGER) "
+                            "FROM meta WHERE key = 'last_update'), 0)", &last);
+    if (rc != FSEARCH_OK)
+        return rc;
+    out->last_update = (int64_t)last;
+    struct stat st;
+    if (stat(fs->path, &st) == 0)
+        out->index_bytes += (uint64_t)st.st_size;
+    char wal[4096];
+    snprintf(wal, sizeof wal, "%s-wal", fs->path);
+    if (stat(wal, &st) == 0)
+        out->index_bytes += (uint64_t)st.st_size;
+    out->format_version = FS_FORMAT_VERSION;
+    out->language = fs->language;
+    fs_free(fs->root);
+    rc = meta_get(fs, "root", &fs->root);
+    out->root = fs->root;
+    return rc;
+}

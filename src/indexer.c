@@ -1,0 +1,1060 @@
+/*
+** indexer.c - bring the index up to date with a folder, doing work in
+** proportion to what changed.
+**
+** Phase 1 merges the sorted walk of the folder with the index's documents,
+** sorted by path and read a page at a time, into three short lists: new
+** files, files whose size or time changed, and documents whose file is gone.
+** Phase 2 works through them in transactions of bounded size: a changed file
+** whose content hash is unchanged only gets its time updated; a new file
+** whose hash equals a vanished document's is a rename; everything else is
+** read, split into passages and tokenized. A run killed at any moment leaves
+** the index as of its last committed batch, and the next run finishes.
+*/
+#include "internal.h"
+#include "alloc.h"
+#include "buf.h"
+#include "passage.h"
+#include "text.h"
+#include "walk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define READ_CHUNK (1u << 20)          /* bytes read from a file at once */
+#define SNIFF_BYTES (64u << 10)        /* bytes looked at to tell binary */
+#define BATCH_BYTES (16u << 20)        /* commit after this much text... */
+#define BATCH_FILES 2000u              /* ...or this many files */
+#define TITLE_MAX 200                  /* bytes of a title */
+
+/* A file or document that phase 2 must look at. */
+typedef struct change {
+    char *path;           /* relative path */
+    int64_t doc_id;       /* 0 for a new file */
+    uint64_t size;        /* on disk now (new/changed) or indexed (gone) */
+    int64_t mtime_ns;
+    uint64_t old_hash;    /* indexed content hash (changed/gone) */
+    int has_new_hash;     /* new_hash was computed */
+    uint64_t new_hash;
+    int done;             /* a gone document claimed by a rename */
+} change;
+
+typedef struct change_list {
+    change *v;
+    size_t n, cap;
+} change_list;
+
+typedef struct indexer {
+    fsearch *fs;
+    const char *root;
+    const fsearch_index_options *opts;
+    fsearch_index_stats *stats;
+    int dry_run;
+    int in_txn;
+    uint64_t batch_bytes, batch_files;
+    int64_t next_passage;              /* id of the next passage written */
+    uint64_t files_done, files_total, bytes_done, bytes_total;
+    fs_buf full;                       /* root + '/' + path */
+    fs_buf window;                     /* bytes of the file being split */
+    fs_buf clean;                      /* a passage made valid UTF-8 */
+    fs_buf title;
+    char *chunk;                       /* READ_CHUNK bytes for reading */
+    sqlite3_stmt *st_docs, *st_doc_ins, *st_doc_fin, *st_doc_touch,
+        *st_doc_move, *st_fts_del, *st_pas_del, *st_doc_del, *st_pas_ins,
+        *st_fts_ins, *st_doc_get;
+} indexer;
+
+/* ---------------------------------------------------------------------- */
+
+static int list_push(change_list *l, const char *path, int64_t doc_id,
+                     uint64_t size, int64_t mtime_ns, uint64_t hash)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64;
+        change *p = fs_realloc(l->v, ncap * sizeof *p);
+        if (!p)
+            return FSEARCH_ENOMEM;
+        l->v = p;
+        l->cap = ncap;
+    }
+    change *c = &l->v[l->n];
+    memset(c, 0, sizeof *c);
+    if (!(c->path = fs_strdup(path)))
+        return FSEARCH_ENOMEM;
+    c->doc_id = doc_id;
+    c->size = size;
+    c->mtime_ns = mtime_ns;
+    c->old_hash = hash;
+    l->n++;
+    return FSEARCH_OK;
+}
+
+static void list_free(change_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        fs_free(l->v[i].path);
+    fs_free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+static int prepare(indexer *ix, sqlite3_stmt **st, const char *sql)
+{
+    int rc = sqlite3_prepare_v3(ix->fs->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                st, NULL);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(ix->fs, rc, "cannot read the index");
+}
+
+static int prepare_all(indexer *ix)
+{
+    int rc = prepare(ix, &ix->st_docs,
+                     "SELECT id, path, size, mtime, hash FROM doc "
+                     "WHERE path > ?1 ORDER BY path LIMIT 512");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_doc_ins,
+                     "INSERT INTO doc(path, size, mtime, hash, title, "
+                     "first_passage, npassages) VALUES(?1, ?2, ?3, 0, ?4, ?5, 0)");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_doc_fin,
+                     "UPDATE doc SET size = ?2, hash = ?3, npassages = ?4 "
+                     "WHERE id = ?1");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_doc_touch,
+                     "UPDATE doc SET size = ?2, mtime = ?3 WHERE id = ?1");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_doc_move,
+                     "UPDATE doc SET path = ?2, size = ?3, mtime = ?4 "
+                     "WHERE id = ?1");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_doc_get,
+                     "SELECT first_passage, npassages FROM doc WHERE id = ?1");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_fts_del,
+                     "INSERT INTO fts(fts, rowid, title, body) "
+                     "SELECT 'delete', id, title, body FROM passage_content "
+                     "WHERE id BETWEEN ?1 AND ?2");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_pas_del,
+                     "DELETE FROM passage WHERE id BETWEEN ?1 AND ?2");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_doc_del, "DELETE FROM doc WHERE id = ?1");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_pas_ins,
+                     "INSERT INTO passage(id, doc_id, line, end_line, off, "
+                     "hash, body) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_fts_ins,
+                     "INSERT INTO fts(rowid, title, body) VALUES(?1, ?2, ?3)");
+    return rc;
+}
+
+static void finalize_all(indexer *ix)
+{
+    sqlite3_stmt **all[] = { &ix->st_docs, &ix->st_doc_ins, &ix->st_doc_fin,
+                             &ix->st_doc_touch, &ix->st_doc_move,
+                             &ix->st_fts_del, &ix->st_pas_del, &ix->st_doc_del,
+                             &ix->st_pas_ins, &ix->st_fts_ins, &ix->st_doc_get };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        sqlite3_finalize(*all[i]);
+        *all[i] = NULL;
+    }
+}
+
+/* Step a write statement to its end and reset it. */
+static int run(indexer *ix, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return FSEARCH_OK;
+    rc = sqlite3_reset(st) != SQLITE_OK ? sqlite3_errcode(ix->fs->db) : rc;
+    return fs_error_sqlite(ix->fs, rc, "cannot write the index");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Transactions                                                            */
+
+static int begin(indexer *ix)
+{
+    if (ix->in_txn || ix->dry_run)
+        return FSEARCH_OK;
+    int rc = fs_exec(ix->fs, "BEGIN IMMEDIATE", "cannot write the index");
+    if (rc != FSEARCH_OK)
+        return rc;
+    ix->in_txn = 1;
+    ix->batch_bytes = ix->batch_files = 0;
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(ix->fs->db,
+                                 "SELECT coalesce(max(id), 0) + 1 FROM passage",
+                                 -1, &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        ix->next_passage = sqlite3_column_int64(st, 0);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return src == SQLITE_OK ? FSEARCH_OK
+                            : fs_error_sqlite(ix->fs, src, "cannot read the index");
+}
+
+static int commit(indexer *ix)
+{
+    if (!ix->in_txn)
+        return FSEARCH_OK;
+    ix->in_txn = 0;
+    return fs_exec(ix->fs, "COMMIT", "cannot write the index");
+}
+
+static void rollback(indexer *ix)
+{
+    if (ix->in_txn)
+        sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
+    ix->in_txn = 0;
+}
+
+/* Commit when the batch is large enough; start a new one lazily. */
+static int maybe_commit(indexer *ix)
+{
+    if (ix->in_txn && (ix->batch_bytes >= BATCH_BYTES ||
+                       ix->batch_files >= BATCH_FILES))
+        return commit(ix);
+    return FSEARCH_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Events                                                                  */
+
+static int report(indexer *ix, int kind, const char *path,
+                  const char *old_path, const char *reason)
+{
+    if (!ix->opts->progress)
+        return FSEARCH_OK;
+    fsearch_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.path = path;
+    ev.old_path = old_path;
+    ev.reason = reason;
+    ev.files_done = ix->files_done;
+    ev.files_total = ix->files_total;
+    ev.bytes_done = ix->bytes_done;
+    ev.bytes_total = ix->bytes_total;
+    if (ix->opts->progress(&ev, ix->opts->payload) != 0)
+        return fs_error(ix->fs, FSEARCH_EINTR, "indexing was interrupted");
+    return FSEARCH_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading files                                                           */
+
+static int set_full(indexer *ix, const char *path)
+{
+    int rc = FSEARCH_OK;
+    fs_buf_clear(&ix->full);
+    fs_buf_puts(&rc, &ix->full, ix->root);
+    fs_buf_putc(&rc, &ix->full, '/');
+    fs_buf_puts(&rc, &ix->full, path);
+    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
+}
+
+/* Open a file for reading; on a failure that only concerns this file,
+** *reason says why and FSEARCH_OK is returned with *fd_out = -1. */
+static int open_file(indexer *ix, const char *path, int *fd_out,
+                     const char **reason, char *why, size_t nwhy)
+{
+    *fd_out = -1;
+    *reason = NULL;
+    int rc = set_full(ix, path);
+    if (rc != FSEARCH_OK)
+        return rc;
+    /* O_NONBLOCK: a FIFO that replaced the file must not hang the run. */
+    int fd = open(ix->full.p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(why, nwhy, "unreadable: %s", strerror(errno));
+        *reason = why;
+        return FSEARCH_OK;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        *reason = "not a regular file";
+        return FSEARCH_OK;
+    }
+    *fd_out = fd;
+    return FSEARCH_OK;
+}
+
+/* Read up to n bytes, retrying short reads; -1 on error. */
+static ssize_t read_full(int fd, char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN)
+                break;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* Hash a whole file (for touch and rename detection). *reason set when the
+** file cannot be read. */
+static int hash_file(indexer *ix, const char *path, uint64_t *out,
+                     const char **reason, char *why, size_t nwhy)
+{
+    int fd;
+    int rc = open_file(ix, path, &fd, reason, why, nwhy);
+    if (rc != FSEARCH_OK || fd < 0)
+        return rc;
+    fs_hasher hs;
+    fs_hash_init(&hs);
+    ssize_t n;
+    while ((n = read_full(fd, ix->chunk, READ_CHUNK)) > 0)
+        fs_hash_update(&hs, ix->chunk, (size_t)n);
+    if (n < 0) {
+        snprintf(why, nwhy, "unreadable: %s", strerror(errno));
+        *reason = why;
+    }
+    close(fd);
+    *out = fs_hash_final(&hs);
+    return FSEARCH_OK;
+}
+
+/* Set ix->title from the first non-empty line of text[0..n) (or the file's
+** name when there is none). */
+static int make_title(indexer *ix, const char *text, size_t n,
+                      const char *path)
+{
+    int rc = FSEARCH_OK;
+    size_t i = 0;
+    const char *line = NULL;
+    size_t nline = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && text[j] != '\n')
+            j++;
+        size_t a = i, b = j;
+        while (a < b && (unsigned char)text[a] <= ' ')
+            a++;
+        while (b > a && (unsigned char)text[b - 1] <= ' ')
+            b--;
+        if (b > a) {
+            line = text + a;
+            nline = b - a;
+            break;
+        }
+        i = j + 1;
+    }
+    if (!line) {
+        line = strrchr(path, '/');
+        line = line ? line + 1 : path;
+        nline = strlen(line);
+    }
+    if (nline > TITLE_MAX) {
+        nline = TITLE_MAX;
+        while (nline > 0 && ((unsigned char)line[nline] & 0xC0) == 0x80)
+            nline--;
+    }
+    fs_buf_clear(&ix->title);
+    fs_text_to_utf8(&rc, &ix->title, line, nline);
+    /* A title is one line: control characters become spaces. */
+    for (size_t k = 0; k < ix->title.n; k++)
+        if ((unsigned char)ix->title.p[k] < ' ')
+            ix->title.p[k] = ' ';
+    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
+}
+
+/* Write one passage of the document. */
+static int write_passage(indexer *ix, int64_t doc_id, const char *text,
+                         size_t n, const fs_passage *p, uint64_t file_off)
+{
+    int rc = FSEARCH_OK;
+    if (!fs_text_is_clean_utf8(text, n)) {
+        fs_buf_clear(&ix->clean);
+        fs_text_to_utf8(&rc, &ix->clean, text, n);
+        if (rc != FSEARCH_OK)
+            return fs_error(ix->fs, rc, "out of memory");
+        text = ix->clean.p;
+        n = ix->clean.n;
+    }
+    int64_t id = ix->next_passage++;
+    sqlite3_stmt *st = ix->st_pas_ins;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, doc_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->line);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)p->end_line);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)file_off);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)fs_hash_passage(text, n));
+    sqlite3_bind_text(st, 7, text, (int)n, SQLITE_STATIC);
+    rc = run(ix, st);
+    if (rc != FSEARCH_OK)
+        return rc;
+    st = ix->st_fts_ins;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, (int)n, SQLITE_STATIC);
+    rc = run(ix, st);
+    sqlite3_clear_bindings(ix->st_pas_ins);
+    sqlite3_clear_bindings(ix->st_fts_ins);
+    if (rc == FSEARCH_OK && ix->stats)
+        ix->stats->passages_added++;
+    return rc;
+}
+
+/*
+** Read, split and write the file at `path` as a new document. On success
+** *indexed is 1; a file that must be skipped leaves *indexed 0 and *reason.
+*/
+static int add_document(indexer *ix, const change *c, int *indexed,
+                        const char **reason, char *why, size_t nwhy)
+{
+    *indexed = 0;
+    int fd;
+    int rc = open_file(ix, c->path, &fd, reason, why, nwhy);
+    if (rc != FSEARCH_OK || fd < 0)
+        return rc;
+
+    fs_buf_clear(&ix->window);
+    fs_hasher hs;
+    fs_hash_init(&hs);
+    ssize_t n = read_full(fd, ix->chunk, SNIFF_BYTES);
+    if (n < 0) {
+        snprintf(why, nwhy, "unreadable: %s", strerror(errno));
+        *reason = why;
+        close(fd);
+        return FSEARCH_OK;
+    }
+    int kind = fs_text_sniff(ix->chunk, (size_t)n);
+    if (kind == FS_TEXT_BINARY) {
+        *reason = "binary (its content is not text)";
+        close(fd);
+        return FSEARCH_OK;
+    }
+    fs_hash_update(&hs, ix->chunk, (size_t)n);
+    char carry[4];
+    size_t ncarry = 0;
+    size_t skip = 0;
+    if (kind == FS_TEXT_UTF8) {
+        if (n >= 3 && memcmp(ix->chunk, "\xEF\xBB\xBF", 3) == 0)
+            skip = 3;
+        fs_buf_append(&rc, &ix->window, ix->chunk + skip, (size_t)n - skip);
+    } else {
+        size_t use = ((size_t)n - 2) & ~(size_t)1;
+        fs_text_utf16_to_utf8(&rc, &ix->window, ix->chunk + 2, use,
+                              kind == FS_TEXT_UTF16BE);
+        ncarry = (size_t)n - 2 - use;
+        memcpy(carry, ix->chunk + 2 + use, ncarry);
+    }
+    if (rc == FSEARCH_OK)
+        rc = make_title(ix, ix->window.p, ix->window.n, c->path);
+    if (rc != FSEARCH_OK) {
+        close(fd);
+        return fs_error(ix->fs, rc, "out of memory");
+    }
+    rc = begin(ix);
+    if (rc != FSEARCH_OK) {
+        close(fd);
+        return rc;
+    }
+
+    /* A savepoint per document: a file that fails half-way is taken back
+    ** alone, and the batch goes on. */
+    rc = fs_exec(ix->fs, "SAVEPOINT doc", "cannot write the index");
+    if (rc != FSEARCH_OK) {
+        close(fd);
+        return rc;
+    }
+    int64_t first = ix->next_passage;
+    sqlite3_stmt *st = ix->st_doc_ins;
+    sqlite3_bind_text(st, 1, c->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)c->size);
+    sqlite3_bind_int64(st, 3, c->mtime_ns);
+    sqlite3_bind_text(st, 4, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, first);
+    rc = run(ix, st);
+    sqlite3_clear_bindings(st);
+    int64_t doc_id = sqlite3_last_insert_rowid(ix->fs->db);
+
+    fs_splitter sp;
+    fs_splitter_init(&sp);
+    size_t pos = 0;            /* start of unconsumed bytes in window */
+    uint64_t window_off = 0;   /* text offset of window.p[0] */
+    int at_eof = (size_t)n < SNIFF_BYTES;
+    int64_t npassages = 0;
+    uint64_t bytes = (uint64_t)n;
+    while (rc == FSEARCH_OK) {
+        if (!at_eof && ix->window.n - pos < READ_CHUNK) {
+            if (pos > 0) {
+                memmove(ix->window.p, ix->window.p + pos, ix->window.n - pos);
+                ix->window.n -= pos;
+                window_off += pos;
+                pos = 0;
+            }
+            ssize_t got = read_full(fd, ix->chunk, READ_CHUNK);
+            if (got < 0) {
+                snprintf(why, nwhy, "unreadable: %s", strerror(errno));
+                *reason = why;
+                break;
+            }
+            if (got == 0) {
+                at_eof = 1;
+            } else {
+                bytes += (uint64_t)got;
+                fs_hash_update(&hs, ix->chunk, (size_t)got);
+                if (kind == FS_TEXT_UTF8) {
+                    fs_buf_append(&rc, &ix->window, ix->chunk, (size_t)got);
+                } else {
+                    fs_buf tmp = FS_BUF_INIT;
+                    fs_buf_append(&rc, &tmp, carry, ncarry);
+                    fs_buf_append(&rc, &tmp, ix->chunk, (size_t)got);
+                    if (rc == FSEARCH_OK) {
+                        size_t use = tmp.n & ~(size_t)1;
+                        if (use >= 2) {
+                            unsigned char a = (unsigned char)tmp.p[use - 2];
+                            unsigned char b = (unsigned char)tmp.p[use - 1];
+                            unsigned hi = kind == FS_TEXT_UTF16BE ? a : b;
+                            if (hi >= 0xD8 && hi <= 0xDB)
+                                use -= 2;
+                        }
+                        fs_text_utf16_to_utf8(&rc, &ix->window, tmp.p, use,
+                                              kind == FS_TEXT_UTF16BE);
+                        ncarry = tmp.n - use;
+                        memcpy(carry, tmp.p + use, ncarry);
+                    }
+                    fs_buf_free(&tmp);
+                }
+            }
+            if (rc != FSEARCH_OK) {
+                rc = fs_error(ix->fs, rc, "out of memory");
+                break;
+            }
+            continue;
+        }
+        fs_passage p;
+        size_t consumed = 0;
+        int found = fs_splitter_next(&sp, ix->window.p + pos,
+                                     ix->window.n - pos, at_eof, &p, &consumed);
+        if (found) {
+            rc = write_passage(ix, doc_id, ix->window.p + pos + p.off, p.len,
+                               &p, window_off + pos + p.off);
+            npassages++;
+        }
+        pos += consumed;
+        if (!found && at_eof)
+            break;
+    }
+    close(fd);
+    if (rc == FSEARCH_OK && *reason) {
+        /* The file failed half-way: take back what was written of it. */
+        ix->next_passage = first;
+        return fs_exec(ix->fs, "ROLLBACK TO doc; RELEASE doc",
+                       "cannot write the index");
+    }
+    st = ix->st_doc_fin;
+    sqlite3_bind_int64(st, 1, doc_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)bytes);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)fs_hash_final(&hs));
+    sqlite3_bind_int64(st, 4, npassages);
+    rc = run(ix, st);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(ix->fs, "RELEASE doc", "cannot write the index");
+    if (rc == FSEARCH_OK) {
+        *indexed = 1;
+        ix->batch_bytes += bytes;
+        ix->batch_files++;
+        if (ix->stats)
+            ix->stats->bytes_read += bytes;
+    }
+    return rc;
+}
+
+/* Remove a document and its passages. */
+static int remove_document(indexer *ix, int64_t doc_id)
+{
+    int rc = begin(ix);
+    if (rc != FSEARCH_OK)
+        return rc;
+    sqlite3_stmt *st = ix->st_doc_get;
+    sqlite3_bind_int64(st, 1, doc_id);
+    int64_t first = 0, n = 0;
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        first = sqlite3_column_int64(st, 0);
+        n = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    if (n > 0) {
+        sqlite3_bind_int64(ix->st_fts_del, 1, first);
+        sqlite3_bind_int64(ix->st_fts_del, 2, first + n - 1);
+        rc = run(ix, ix->st_fts_del);
+        if (rc == FSEARCH_OK) {
+            sqlite3_bind_int64(ix->st_pas_del, 1, first);
+            sqlite3_bind_int64(ix->st_pas_del, 2, first + n - 1);
+            rc = run(ix, ix->st_pas_del);
+        }
+    }
+    if (rc == FSEARCH_OK) {
+        sqlite3_bind_int64(ix->st_doc_del, 1, doc_id);
+        rc = run(ix, ix->st_doc_del);
+    }
+    ix->batch_files++;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Phase 1: compare the folder with the index                              */
+
+/* Compare two paths the way SQLite's BINARY collation does. */
+static int path_cmp(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na < nb ? -1 : na > nb);
+}
+
+typedef struct doc_page {
+    change_list docs;    /* a page of indexed documents, sorted by path */
+    size_t next;
+    int at_end;
+    char *last_path;     /* where the next page starts */
+} doc_page;
+
+/* Make sure page->next points at a document, reading a page if needed.
+** Returns FSEARCH_OK; *have says whether a document is there. */
+static int page_peek(indexer *ix, doc_page *page, change **have)
+{
+    *have = NULL;
+    if (page->next < page->docs.n) {
+        *have = &page->docs.v[page->next];
+        return FSEARCH_OK;
+    }
+    if (page->at_end)
+        return FSEARCH_OK;
+    list_free(&page->docs);
+    page->next = 0;
+    sqlite3_stmt *st = ix->st_docs;
+    sqlite3_bind_text(st, 1, page->last_path ? page->last_path : "", -1,
+                      SQLITE_TRANSIENT);
+    int rc = FSEARCH_OK, src;
+    while (rc == FSEARCH_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        rc = list_push(&page->docs, path ? path : "",
+                       sqlite3_column_int64(st, 0),
+                       (uint64_t)sqlite3_column_int64(st, 2),
+                       sqlite3_column_int64(st, 3),
+                       (uint64_t)sqlite3_column_int64(st, 4));
+    }
+    if (rc == FSEARCH_OK && src != SQLITE_DONE)
+        rc = fs_error_sqlite(ix->fs, src, "cannot read the index");
+    else if (rc != FSEARCH_OK)
+        rc = fs_error(ix->fs, rc, "out of memory");
+    sqlite3_reset(st);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (page->docs.n == 0) {
+        page->at_end = 1;
+        return FSEARCH_OK;
+    }
+    fs_free(page->last_path);
+    if (!(page->last_path = fs_strdup(page->docs.v[page->docs.n - 1].path)))
+        return fs_error(ix->fs, FSEARCH_ENOMEM, "out of memory");
+    *have = &page->docs.v[0];
+    return FSEARCH_OK;
+}
+
+static int diff(indexer *ix, change_list *adds, change_list *changed,
+                change_list *gone)
+{
+    char err[512];
+    fs_walk *w = NULL;
+    int rc = fs_walk_open(&w, ix->root, err, sizeof err);
+    if (rc == FSEARCH_ENOTFOUND)
+        return fs_error(ix->fs, rc, "%s", err);
+    if (rc != FSEARCH_OK)
+        return fs_error(ix->fs, rc, "out of memory");
+    doc_page page;
+    memset(&page, 0, sizeof page);
+    fs_walk_entry e;
+    int have_entry = 0;
+    for (;;) {
+        if (!have_entry) {
+            int wrc = fs_walk_next(w, &e);
+            if (wrc == FSEARCH_DONE)
+                have_entry = -1;
+            else if (wrc != FSEARCH_OK) {
+                rc = fs_error(ix->fs, wrc, "out of memory");
+                break;
+            } else
+                have_entry = 1;
+        }
+        change *d;
+        rc = page_peek(ix, &page, &d);
+        if (rc != FSEARCH_OK)
+            break;
+        if (have_entry < 0 && !d)
+            break;
+        int cmp = have_entry < 0 ? 1 : !d ? -1 : path_cmp(e.path, d->path);
+        if (cmp < 0) { /* only on disk */
+            if (e.skip_reason) {
+                if (ix->stats)
+                    ix->stats->skipped++;
+                rc = report(ix, FSEARCH_EVENT_SKIPPED, e.path, NULL,
+                            e.skip_reason);
+            } else {
+                rc = list_push(adds, e.path, 0, e.size, e.mtime_ns, 0);
+                if (rc != FSEARCH_OK)
+                    rc = fs_error(ix->fs, rc, "out of memory");
+            }
+            have_entry = 0;
+        } else if (cmp > 0) { /* only in the index */
+            rc = list_push(gone, d->path, d->doc_id, d->size, d->mtime_ns,
+                           d->old_hash);
+            if (rc != FSEARCH_OK)
+                rc = fs_error(ix->fs, rc, "out of memory");
+            page.next++;
+        } else {
+            if (e.skip_reason) {
+                if (ix->stats)
+                    ix->stats->skipped++;
+                rc = report(ix, FSEARCH_EVENT_SKIPPED, e.path, NULL,
+                            e.skip_reason);
+                if (rc == FSEARCH_OK)
+                    rc = list_push(gone, d->path, d->doc_id, d->size,
+                                   d->mtime_ns, d->old_hash);
+            } else if (e.size == d->size && e.mtime_ns == d->mtime_ns) {
+                if (ix->stats)
+                    ix->stats->unchanged++;
+            } else {
+                rc = list_push(changed, e.path, d->doc_id, e.size, e.mtime_ns,
+                               d->old_hash);
+            }
+            if (rc == FSEARCH_ENOMEM)
+                rc = fs_error(ix->fs, rc, "out of memory");
+            have_entry = 0;
+            page.next++;
+        }
+        if (rc != FSEARCH_OK)
+            break;
+    }
+    list_free(&page.docs);
+    fs_free(page.last_path);
+    fs_walk_free(w);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Phase 2                                                                 */
+
+static int skip_file(indexer *ix, const char *path, const char *reason)
+{
+    if (ix->stats)
+        ix->stats->skipped++;
+    return report(ix, FSEARCH_EVENT_SKIPPED, path, NULL, reason);
+}
+
+static int do_changed(indexer *ix, change *c)
+{
+    char why[300];
+    const char *reason = NULL;
+    uint64_t h = 0;
+    int rc = hash_file(ix, c->path, &h, &reason, why, sizeof why);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (reason) {
+        /* It can no longer be read: it leaves the index. */
+        rc = ix->dry_run ? FSEARCH_OK : remove_document(ix, c->doc_id);
+        if (rc == FSEARCH_OK)
+            rc = skip_file(ix, c->path, reason);
+        return rc;
+    }
+    if (h == c->old_hash) {
+        /* Touched, not changed: remember the new time, read nothing. */
+        if (ix->stats)
+            ix->stats->unchanged++;
+        if (ix->dry_run)
+            return FSEARCH_OK;
+        rc = begin(ix);
+        if (rc == FSEARCH_OK) {
+            sqlite3_bind_int64(ix->st_doc_touch, 1, c->doc_id);
+            sqlite3_bind_int64(ix->st_doc_touch, 2, (sqlite3_int64)c->size);
+            sqlite3_bind_int64(ix->st_doc_touch, 3, c->mtime_ns);
+            rc = run(ix, ix->st_doc_touch);
+            ix->batch_files++;
+        }
+        return rc;
+    }
+    if (ix->dry_run) {
+        if (ix->stats)
+            ix->stats->updated++;
+        return report(ix, FSEARCH_EVENT_UPDATED, c->path, NULL, NULL);
+    }
+    rc = remove_document(ix, c->doc_id);
+    int indexed = 0;
+    if (rc == FSEARCH_OK)
+        rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (!indexed)
+        return skip_file(ix, c->path, reason);
+    if (ix->stats)
+        ix->stats->updated++;
+    return report(ix, FSEARCH_EVENT_UPDATED, c->path, NULL, NULL);
+}
+
+static int do_added(indexer *ix, change *c, change_list *gone)
+{
+    char why[300];
+    const char *reason = NULL;
+    int rc;
+    /* A new file may be a vanished document under a new name. */
+    for (size_t i = 0; i < gone->n; i++) {
+        change *g = &gone->v[i];
+        if (g->done || g->size != c->size)
+            continue;
+        if (!c->has_new_hash) {
+            rc = hash_file(ix, c->path, &c->new_hash, &reason, why, sizeof why);
+            if (rc != FSEARCH_OK)
+                return rc;
+            if (reason)
+                return skip_file(ix, c->path, reason);
+            c->has_new_hash = 1;
+        }
+        if (g->old_hash != c->new_hash)
+            continue;
+        g->done = 1;
+        if (!ix->dry_run) {
+            rc = begin(ix);
+            if (rc == FSEARCH_OK) {
+                sqlite3_bind_int64(ix->st_doc_move, 1, g->doc_id);
+                sqlite3_bind_text(ix->st_doc_move, 2, c->path, -1,
+                                  SQLITE_STATIC);
+                sqlite3_bind_int64(ix->st_doc_move, 3, (sqlite3_int64)c->size);
+                sqlite3_bind_int64(ix->st_doc_move, 4, c->mtime_ns);
+                rc = run(ix, ix->st_doc_move);
+                ix->batch_files++;
+            }
+            if (rc != FSEARCH_OK)
+                return rc;
+        }
+        if (ix->stats)
+            ix->stats->renamed++;
+        return report(ix, FSEARCH_EVENT_RENAMED, c->path, g->path, NULL);
+    }
+    if (ix->dry_run) {
+        if (ix->stats)
+            ix->stats->added++;
+        return report(ix, FSEARCH_EVENT_ADDED, c->path, NULL, NULL);
+    }
+    int indexed = 0;
+    rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (!indexed)
+        return skip_file(ix, c->path, reason);
+    if (ix->stats)
+        ix->stats->added++;
+    return report(ix, FSEARCH_EVENT_ADDED, c->path, NULL, NULL);
+}
+
+static int do_gone(indexer *ix, change *g)
+{
+    if (g->done)
+        return FSEARCH_OK;
+    int rc = ix->dry_run ? FSEARCH_OK : remove_document(ix, g->doc_id);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (ix->stats)
+        ix->stats->removed++;
+    return report(ix, FSEARCH_EVENT_REMOVED, g->path, NULL, NULL);
+}
+
+/* Record when and from where the index was last brought up to date. */
+static int finish(indexer *ix)
+{
+    if (ix->dry_run)
+        return FSEARCH_OK;
+    int rc = begin(ix);
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    if (rc == FSEARCH_OK)
+        rc = fs_meta_set(ix->fs, "last_update", now);
+    char *real = realpath(ix->root, NULL);
+    if (rc == FSEARCH_OK)
+        rc = fs_meta_set(ix->fs, "root", real ? real : ix->root);
+    free(real);
+    if (rc == FSEARCH_OK)
+        rc = commit(ix);
+    return rc;
+}
+
+/* Take the lock that makes this the only indexer of the index. */
+static int lock_index(fsearch *fs, int *fd_out)
+{
+    char path[4096];
+    *fd_out = -1;
+    if ((size_t)snprintf(path, sizeof path, "%s.lock", fs->path) >= sizeof path)
+        return fs_error(fs, FSEARCH_EINVAL, "the index path is too long");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return fs_error(fs, FSEARCH_EIO, "cannot create the lock file '%s': %s",
+                        path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        close(fd);
+        if (busy)
+            return fs_error(fs, FSEARCH_EBUSY,
+                            "another 'fsearch index' is updating '%s'; "
+                            "try again when it has finished", fs->path);
+        return fs_error(fs, FSEARCH_EIO, "cannot lock '%s': %s", path,
+                        strerror(errno));
+    }
+    *fd_out = fd;
+    return FSEARCH_OK;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int rebuild_clear(indexer *ix)
+{
+    int rc = begin(ix);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(ix->fs,
+                     "INSERT INTO fts(fts) VALUES('delete-all');"
+                     "DELETE FROM passage; DELETE FROM doc;",
+                     "cannot clear the index");
+    if (rc == FSEARCH_OK)
+        ix->next_passage = 1;
+    return rc;
+}
+
+int fsearch_index(fsearch *fs, const char *root,
+                  const fsearch_index_options *opts,
+                  fsearch_index_stats *stats_out)
+{
+    static const fsearch_index_options defaults = FSEARCH_INDEX_OPTIONS_INIT;
+    if (!fs)
+        return FSEARCH_EINVAL;
+    fs_error_clear(fs);
+    if (!root || !*root)
+        return fs_error(fs, FSEARCH_EINVAL, "no folder given to index");
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != FSEARCH_INDEX_OPTIONS_VERSION)
+        return fs_error(fs, FSEARCH_EINVAL,
+                        "unknown fsearch_index_options version %u",
+                        opts->version);
+    if (!fs->db)
+        return fs_error(fs, FSEARCH_EINVAL, "the index is not open");
+    if (fs->flags & FSEARCH_OPEN_READONLY)
+        return fs_error(fs, FSEARCH_EINVAL, "the index was opened read-only");
+
+    fsearch_index_stats local;
+    fsearch_index_stats *stats = stats_out ? stats_out : &local;
+    memset(stats, 0, sizeof *stats);
+    double t0 = now_seconds();
+
+    indexer ix;
+    memset(&ix, 0, sizeof ix);
+    ix.fs = fs;
+    ix.opts = opts;
+    ix.stats = stats;
+    ix.dry_run = (opts->flags & FSEARCH_INDEX_DRY_RUN) != 0;
+    size_t nroot = strlen(root);
+    while (nroot > 1 && root[nroot - 1] == '/')
+        nroot--;
+    char *root_copy = fs_strndup(root, nroot);
+    ix.root = root_copy;
+    ix.chunk = fs_malloc(READ_CHUNK);
+    int lock_fd = -1;
+    change_list adds = { 0 }, changed = { 0 }, gone = { 0 };
+    int rc = (root_copy && ix.chunk) ? FSEARCH_OK
+                                     : fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    if (rc == FSEARCH_OK && !ix.dry_run)
+        rc = lock_index(fs, &lock_fd);
+    if (rc == FSEARCH_OK)
+        rc = prepare_all(&ix);
+    if (rc == FSEARCH_OK && (opts->flags & FSEARCH_INDEX_REBUILD)) {
+        /* Clear and refill in ONE transaction, so searchers keep the old
+        ** index until the new one is complete, and a killed rebuild
+        ** leaves the old one intact. */
+        if (ix.dry_run)
+            rc = fs_error(fs, FSEARCH_EINVAL,
+                          "--rebuild and --dry-run do not go together");
+        else
+            rc = rebuild_clear(&ix);
+    }
+    if (rc == FSEARCH_OK)
+        rc = diff(&ix, &adds, &changed, &gone);
+    if (rc == FSEARCH_OK) {
+        ix.files_total = adds.n + changed.n + gone.n;
+        for (size_t i = 0; i < adds.n; i++)
+            ix.bytes_total += adds.v[i].size;
+        for (size_t i = 0; i < changed.n; i++)
+            ix.bytes_total += changed.v[i].size;
+    }
+    int rebuilding = (opts->flags & FSEARCH_INDEX_REBUILD) != 0;
+    for (size_t i = 0; rc == FSEARCH_OK && i < changed.n; i++) {
+        rc = do_changed(&ix, &changed.v[i]);
+        ix.files_done++;
+        ix.bytes_done += changed.v[i].size;
+        if (rc == FSEARCH_OK && !rebuilding)
+            rc = maybe_commit(&ix);
+    }
+    for (size_t i = 0; rc == FSEARCH_OK && i < adds.n; i++) {
+        rc = do_added(&ix, &adds.v[i], &gone);
+        ix.files_done++;
+        ix.bytes_done += adds.v[i].size;
+        if (rc == FSEARCH_OK && !rebuilding)
+            rc = maybe_commit(&ix);
+    }
+    for (size_t i = 0; rc == FSEARCH_OK && i < gone.n; i++) {
+        rc = do_gone(&ix, &gone.v[i]);
+        ix.files_done++;
+        if (rc == FSEARCH_OK && !rebuilding)
+            rc = maybe_commit(&ix);
+    }
+    if (rc == FSEARCH_OK)
+        rc = finish(&ix);
+    if (rc == FSEARCH_EINTR && !rebuilding) {
+        /* Keep the files already done: each one is whole. */
+        int crc = commit(&ix);
+        if (crc != FSEARCH_OK)
+            rc = crc;
+    }
+    rollback(&ix);
+    finalize_all(&ix);
+    list_free(&adds);
+    list_free(&changed);
+    list_free(&gone);
+    fs_buf_free(&ix.full);
+    fs_buf_free(&ix.window);
+    fs_buf_free(&ix.clean);
+    fs_buf_free(&ix.title);
+    fs_free(ix.chunk);
+    fs_free(root_copy);
+    if (lock_fd >= 0)
+        close(lock_fd);
+    stats->seconds = now_seconds() - t0;
+    return rc;
+}

@@ -1,0 +1,87 @@
+/*
+** internal.h - the fsearch handle and what the library's modules share.
+**
+** Only library files include this; the CLI and embedders see the opaque
+** handle declared in include/fsearch.h.
+*/
+#ifndef FS_INTERNAL_H
+#define FS_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "fsearch.h"
+#include "query.h"
+#include "tokenizer_fts5.h"
+
+/* The index format this build reads and writes (PRAGMA user_version). */
+#define FS_FORMAT_VERSION 1
+/* PRAGMA application_id of an fsearch index: "fsea". */
+#define FS_APPLICATION_ID 0x66736561
+
+#define FS_ERRMSG_MAX 512
+
+struct fsearch {
+    sqlite3 *db;                 /* the open index */
+    char *path;                  /* index file path as given */
+    char *language;              /* stemmer recorded in the index */
+    char *root;                  /* corpus folder of the last run, or NULL */
+    unsigned int flags;          /* FSEARCH_OPEN_* */
+    int errcode;                 /* code of the last failure */
+    char errmsg[FS_ERRMSG_MAX];  /* its message, "" if none */
+    fs_synonyms *synonyms;       /* synonym groups, or NULL */
+};
+
+/*
+** Record a failure on the handle and return `code`, so callers can write
+** `return fs_error(fs, FSEARCH_EIO, "cannot read '%s'", path);`.
+*/
+int fs_error(fsearch *fs, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/*
+** Turn an SQLite result code into an fsearch one, recording sqlite3_errmsg()
+** prefixed by `what` ("cannot write the index"). Returns FSEARCH_OK for
+** SQLITE_OK/ROW/DONE.
+*/
+int fs_error_sqlite(fsearch *fs, int sqlite_rc, const char *what);
+
+/* Clear the last error. */
+void fs_error_clear(fsearch *fs);
+
+/* Register the tokenizer and the auxiliary functions on a connection. */
+int fs_register_all(sqlite3 *db);
+
+/* Register fsearch_rank() and fsearch_matches() (rank.c); SQLite rc. */
+int fs_rank_register(sqlite3 *db);
+
+/* The FTS5 API of a connection; SQLite rc. */
+int fs_fts5_api(sqlite3 *db, fts5_api **out);
+
+/* Write meta(key) = value. */
+int fs_meta_set(fsearch *fs, const char *key, const char *value);
+
+/* Run a statement of no result; fs_error_sqlite() on failure. */
+int fs_exec(fsearch *fs, const char *sql, const char *what);
+
+/* 64-bit hash of bytes, for change detection and duplicate passages. The
+** streaming form (init, update..., final) equals the one-shot form. */
+#define FS_HASH_SEED 0x9e3779b97f4a7c15ULL
+typedef struct fs_hasher {
+    unsigned long long h;        /* state */
+    unsigned long long total;    /* bytes seen */
+    unsigned char tail[8];       /* bytes not yet folded in */
+    unsigned int ntail;
+} fs_hasher;
+void fs_hash_init(fs_hasher *hs);
+void fs_hash_update(fs_hasher *hs, const void *p, size_t n);
+unsigned long long fs_hash_final(const fs_hasher *hs);
+unsigned long long fs_hash_bytes(const void *p, size_t n);
+
+/* Hash of a passage's text that ignores case, spacing and ASCII punctuation,
+** so near-identical copies of a paragraph collide. */
+unsigned long long fs_hash_passage(const char *text, size_t n);
+
+#endif

@@ -1,0 +1,1514 @@
+/*
+** query.c - the fsearch query language: read what a user types and turn it
+** into an FTS5 MATCH expression that FTS5 always accepts, plus the facts the
+** ranking needs (which phrase belongs to which query "group").
+**
+** THE QUERY LANGUAGE
+**
+**   safety zone        words. Passages with ANY of them are found; passages
+**                      with all of them rank first ("soft" matching).
+**   "safety zone"      a phrase: the words next to each other, in order. An
+**                      unclosed quote runs to the end of the query. Inside a
+**                      phrase, "" stands for one double quote.
+**   rab*  "safety zo"* a prefix: any word starting so.
+**   a OR b             either word; together they count as ONE query word
+**                      for the ranking.
+**   a AND b            both required. When AND appears in a list of terms,
+**                      every term of that list is required.
+**   +a b               a is required, b is optional (it helps the ranking).
+**   a NOT b   a -b     passages with a but without b. The minus works on a
+**                      word, a "phrase" or a (group): -"x y", -(x OR y). It
+**                      is an operator only at the start of a term (after a
+**                      blank or '(') and when a word, quote or '(' follows:
+**                      safety-zone, 1-2 and -- are plain words.
+**   NEAR(a b "c d", 5) the phrases within 5 words of each other (default
+**                      10). Infix form: a NEAR b, a NEAR/5 b (words and
+**                      phrases only; otherwise NEAR is ignored).
+**   ( ... )            grouping. An unclosed '(' is closed at the end.
+**   title:word  title:"a phrase"  title:(...)  title:NEAR(...)
+**                      match in the document title only.
+**   path:GLOB  path:*.txt  path:"My Notes*"
+**                      only files whose path matches the glob; several
+**                      path: filters are alternatives. Not a search word.
+**
+**   Operators are recognised in UPPER case only: or, and, not, near are
+**   ordinary words. Blanks, '(', ')' and '"' separate words; anything else
+**   belongs to the word (U.S., don't, C++, 10:30, Nánjīng), and the index's
+**   tokenizer later splits it the way it splits the documents. A word made
+**   only of ASCII punctuation (+++, &, --) is ignored.
+**
+**   Common English words (the, of, to, ...) are ignored in a soft list of
+**   words, because nearly every passage has them. They are kept inside
+**   phrases and NEAR, in a list with AND, after + or NOT, after title:, as
+**   prefixes, or when FS_QUERY_KEEP_STOPWORDS is given. A query made only of
+**   such words ("to be or not to be", "the who") is searched as one phrase.
+**
+**   Synonyms (see fs_synonyms_parse): a bare word found in the synonym list
+**   is searched as any word of its group: Nanking -> ("Nanking" OR
+**   "Nanjing"). Words in phrases, NEAR or prefixes are not expanded.
+**
+**   Errors, reported with their column (1-based, in characters): an extra
+**   ')', NOT with nothing after it, more than 64 nested parentheses, more
+**   than 256 words, a malformed NEAR(...), an excluded path:, and queries
+**   with nothing to search for (empty, only punctuation, only excluded
+**   words, only path: filters). Other malformed input is read sensibly:
+**   a dangling or doubled AND/OR/NEAR is ignored, () is ignored.
+**
+** THE TRANSLATION
+**
+**   Every word or phrase becomes an FTS5 string ("..." with '"' doubled), so
+**   no input can inject FTS5 syntax. Juxtaposed terms become OR, required
+**   terms AND, exclusions one binary `(positive) NOT (n1 OR n2 ...)` per
+**   list. Optional terms next to required ones are kept for the ranking by
+**   `R1 AND R2 AND (S1 OR S2 OR R1)`, which matches exactly what R1 AND R2
+**   matches. Each top-level term is a group; fs_query.phrase_group gives the
+**   group of every FTS5 phrase in FTS5's numbering order (-1: excluded).
+**
+** Parsing is recursive descent bounded to 64 levels of parentheses, and
+** works in one pass over the input into a node array (indices, no pointers),
+** so a megabyte of "((((" or of words costs linear time and memory.
+*/
+#include "query.h"
+#include "alloc.h"
+#include "buf.h"
+#include "fsearch.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64          /* nested parentheses */
+#define MAX_PHRASES 256       /* FTS5 phrases in the expression */
+#define MAX_TERMS 256         /* suggestion words kept */
+#define NEAR_DEFAULT 10       /* tokens */
+#define NEAR_MAX 1000000      /* larger distances are clamped */
+
+/* ====================================================================== */
+/* Stop words                                                              */
+
+/* Sorted (strcmp order): looked up by binary search. */
+static const char *const stop_words[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an",
+    "and", "any", "are", "as", "at", "be", "because", "been", "before",
+    "being", "below", "between", "both", "but", "by", "can", "could", "did",
+    "do", "does", "doing", "down", "during", "each", "few", "for", "from",
+    "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is",
+    "it", "its", "itself", "just", "me", "more", "most", "my", "myself",
+    "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or",
+    "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she",
+    "should", "so", "some", "such", "than", "that", "the", "their",
+    "theirs", "them", "themselves", "then", "there", "these", "they",
+    "this", "those", "through", "to", "too", "under", "until", "up", "upon",
+    "very", "was", "we", "were", "what", "when", "where", "which", "while",
+    "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+    "yourself", "yourselves"
+};
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Compare s[0..n) with the NUL-terminated lowercase w, ASCII case-blind. */
+static int cmp_ci_z(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; i < n && w[i]; i++) {
+        int d = lower((unsigned char)s[i]) - (unsigned char)w[i];
+        if (d)
+            return d;
+    }
+    if (i < n)
+        return 1;
+    return w[i] ? -1 : 0;
+}
+
+static int is_stop_word(const char *s, size_t n)
+{
+    size_t lo = 0, hi = sizeof stop_words / sizeof stop_words[0];
+    if (n > 10)
+        return 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = cmp_ci_z(s, n, stop_words[mid]);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+/* ====================================================================== */
+/* Synonyms                                                                */
+
+typedef struct syn_word {
+    const char *s;            /* into fs_synonyms.text, not NUL-terminated */
+    int len;                  /* bytes */
+    int group;                /* raw line group, then merged group */
+    int order;                /* position in the file */
+    int idx;                  /* index in the sorted words (scratch) */
+} syn_word;
+
+struct fs_synonyms {
+    char *text;               /* copy of the file; words point into it */
+    syn_word *words;          /* unique words, sorted case-blind */
+    int nwords;
+    int *members;             /* word indices, by group, file order inside */
+    int *group_first;         /* [ngroups + 1] start of a group in members */
+    int ngroups;
+};
+
+/* ASCII case-blind order of two byte strings. */
+static int cmp_ci(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb;
+    for (size_t i = 0; i < n; i++) {
+        int d = lower((unsigned char)a[i]) - lower((unsigned char)b[i]);
+        if (d)
+            return d;
+    }
+    return (na > nb) - (na < nb);
+}
+
+static int cmp_syn_text(const void *pa, const void *pb)
+{
+    const syn_word *a = pa, *b = pb;
+    int c = cmp_ci(a->s, (size_t)a->len, b->s, (size_t)b->len);
+    if (c)
+        return c;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static int cmp_syn_group(const void *pa, const void *pb)
+{
+    const syn_word *a = pa, *b = pb;
+    if (a->group != b->group)
+        return (a->group > b->group) - (a->group < b->group);
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static int uf_find(int *parent, int x)
+{
+    int root = x;
+    while (parent[root] != root)
+        root = parent[root];
+    while (parent[x] != root) {
+        int next = parent[x];
+        parent[x] = root;
+        x = next;
+    }
+    return root;
+}
+
+/*
+** Make room for `need` elements of `size` bytes in the array `ptr` of *cap
+** elements. Returns the (maybe moved) array, or NULL on OOM with `ptr`
+** left as it was.
+*/
+static void *grow(void *ptr, int *cap, int need, size_t size)
+{
+    if (need <= *cap)
+        return ptr;
+    int ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > INT_MAX / 2)
+            return NULL;
+        ncap *= 2;
+    }
+    void *np = fs_realloc(ptr, (size_t)ncap * size);
+    if (np)
+        *cap = ncap;
+    return np;
+}
+
+void fs_synonyms_free(fs_synonyms *syn)
+{
+    if (!syn)
+        return;
+    fs_free(syn->text);
+    fs_free(syn->words);
+    fs_free(syn->members);
+    fs_free(syn->group_first);
+    fs_free(syn);
+}
+
+static int syn_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ||
+           c == '\0';
+}
+
+/*
+** Read the lines into syn->words (one raw group per line with two or more
+** entries). Returns the number of raw groups, or a negative code.
+*/
+static int syn_read(fs_synonyms *syn, size_t n, int *cap, char *err,
+                    size_t nerr)
+{
+    const char *t = syn->text;
+    int ngroups = 0, line = 1;
+    size_t i = 0;
+    while (i < n) {
+        int first = syn->nwords;
+        while (i < n && t[i] != '\n') {
+            size_t start, end;
+            if (syn_blank(t[i])) {
+                i++;
+                continue;
+            }
+            if (t[i] == '#') {
+                while (i < n && t[i] != '\n')
+                    i++;
+                break;
+            }
+            if (t[i] == '"') {
+                start = ++i;
+                while (i < n && t[i] != '"' && t[i] != '\n' && t[i] != '\0')
+                    i++;
+                if (i >= n || t[i] != '"') {
+                    if (err && nerr)
+                        snprintf(err, nerr, "line %d: unterminated quote",
+                                 line);
+                    return FSEARCH_EQUERY;
+                }
+                end = i++;
+            } else {
+                start = i;
+                while (i < n && !syn_blank(t[i]) && t[i] != '\n' &&
+                       t[i] != '"')
+                    i++;
+                end = i;
+            }
+            if (end == start)
+                continue;
+            syn_word *nw = grow(syn->words, cap, syn->nwords + 1,
+                                sizeof(syn_word));
+            if (!nw)
+                return FSEARCH_ENOMEM;
+            syn->words = nw;
+            syn_word *w = &syn->words[syn->nwords];
+            w->s = t + start;
+            w->len = (int)(end - start);
+            w->group = ngroups;
+            w->order = syn->nwords;
+            syn->nwords++;
+        }
+        if (syn->nwords - first >= 2)
+            ngroups++;
+        else
+            syn->nwords = first;      /* a lone word has no synonym */
+        if (i < n) {
+            i++;                      /* the '\n' */
+            line++;
+        }
+    }
+    return ngroups;
+}
+
+int fs_synonyms_parse(fs_synonyms **out, const char *text, size_t n,
+                      char *err, size_t nerr)
+{
+    int rc = FSEARCH_OK, cap = 0, nraw, *parent = NULL;
+    assert(out);
+    *out = NULL;
+    if (err && nerr)
+        err[0] = '\0';
+    if (n >= (size_t)INT_MAX) {
+        if (err && nerr)
+            snprintf(err, nerr, "synonym file too large");
+        return FSEARCH_EQUERY;
+    }
+    fs_synonyms *syn = fs_calloc(sizeof *syn);
+    if (!syn)
+        return FSEARCH_ENOMEM;
+    syn->text = fs_strndup(text, n);
+    if (!syn->text) {
+        rc = FSEARCH_ENOMEM;
+        goto done;
+    }
+    nraw = syn_read(syn, n, &cap, err, nerr);
+    if (nraw < 0) {
+        rc = nraw;
+        goto done;
+    }
+
+    /* Lines sharing a word are one group: synonymy is transitive. */
+    parent = fs_malloc(sizeof(int) * (size_t)(nraw ? nraw : 1));
+    syn->group_first = fs_malloc(sizeof(int) * (size_t)(nraw + 1));
+    syn->members = fs_malloc(sizeof(int) * (size_t)(syn->nwords + 1));
+    if (!parent || !syn->group_first || !syn->members) {
+        rc = FSEARCH_ENOMEM;
+        goto done;
+    }
+    for (int g = 0; g < nraw; g++)
+        parent[g] = g;
+    if (syn->nwords)
+        qsort(syn->words, (size_t)syn->nwords, sizeof(syn_word),
+              cmp_syn_text);
+    for (int i = 1; i < syn->nwords; i++) {
+        syn_word *a = &syn->words[i - 1], *b = &syn->words[i];
+        if (cmp_ci(a->s, (size_t)a->len, b->s, (size_t)b->len) == 0) {
+            int ra = uf_find(parent, a->group), rb = uf_find(parent, b->group);
+            if (ra != rb)
+                parent[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+        }
+    }
+    /* Keep the first spelling of each word; number groups densely. */
+    int nw = 0;
+    for (int i = 0; i < syn->nwords; i++) {
+        syn_word w = syn->words[i];
+        w.group = uf_find(parent, w.group);
+        if (nw > 0 && cmp_ci(syn->words[nw - 1].s,
+                             (size_t)syn->words[nw - 1].len, w.s,
+                             (size_t)w.len) == 0)
+            continue;
+        syn->words[nw++] = w;
+    }
+    syn->nwords = nw;
+    for (int g = 0; g < nraw; g++)
+        parent[g] = -1;
+    syn->ngroups = 0;
+    for (int i = 0; i < nw; i++) {
+        int r = syn->words[i].group;
+        if (parent[r] < 0)
+            parent[r] = syn->ngroups++;
+        syn->words[i].group = parent[r];
+    }
+
+    /* Members of each group in file order: sort a copy by (group, order). */
+    syn_word *tmp = fs_malloc(sizeof(syn_word) * (size_t)(nw ? nw : 1));
+    if (!tmp) {
+        rc = FSEARCH_ENOMEM;
+        goto done;
+    }
+    for (int i = 0; i < nw; i++) {
+        tmp[i] = syn->words[i];
+        tmp[i].idx = i;
+    }
+    if (nw)
+        qsort(tmp, (size_t)nw, sizeof(syn_word), cmp_syn_group);
+    for (int g = 0; g <= syn->ngroups; g++)
+        syn->group_first[g] = 0;
+    for (int i = 0; i < nw; i++) {
+        syn->members[i] = tmp[i].idx;
+        syn->group_first[tmp[i].group + 1] = i + 1;
+    }
+    fs_free(tmp);
+
+done:
+    fs_free(parent);
+    if (rc != FSEARCH_OK) {
+        fs_synonyms_free(syn);
+        return rc;
+    }
+    *out = syn;
+    return FSEARCH_OK;
+}
+
+/* The group of word s[0..n), or -1. */
+static int syn_lookup(const fs_synonyms *syn, const char *s, size_t n)
+{
+    int lo = 0, hi = syn->nwords;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        const syn_word *w = &syn->words[mid];
+        int c = cmp_ci(s, n, w->s, (size_t)w->len);
+        if (c == 0)
+            return w->group;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+/* ====================================================================== */
+/* Syntax tree                                                             */
+
+enum node_kind {
+    N_WORD,                   /* a word or a "phrase" */
+    N_NEAR,                   /* NEAR(...): children are N_WORD */
+    N_OR,                     /* a OR b: alternatives */
+    N_SEQ                     /* terms side by side; a (group) or the query */
+};
+
+enum node_flag {
+    F_QUOTED = 0x01,          /* WORD: a quoted phrase (raw, "" pairs) */
+    F_PREFIX = 0x02,          /* WORD: ends in '*' */
+    F_TITLE = 0x04,           /* title: applies */
+    F_REQUIRED = 0x08,        /* +term, or a term with such a member */
+    F_NEG = 0x10,             /* excluded by NOT or '-' */
+    F_HARD = 0x20,            /* SEQ: has an explicit AND */
+    F_LIVE = 0x40             /* after analysis: produces output */
+};
+
+typedef struct qnode {
+    int kind;                 /* enum node_kind */
+    int flags;                /* enum node_flag */
+    int first, last;          /* children, -1 if none */
+    int next;                 /* next sibling, -1 at the end */
+    int neg_head, neg_tail;   /* SEQ: exclusions to emit, via next_neg */
+    int next_neg;
+    int group;                /* ranking group of a top-level term */
+    int dist;                 /* NEAR: tokens */
+    size_t off;               /* WORD: text start; else where it starts */
+    size_t len;               /* WORD: text bytes */
+} qnode;
+
+enum { OP_NONE, OP_AND, OP_OR, OP_NOT, OP_NEAR };
+
+/* Returned by parse_term() for a term that searches nothing. */
+#define NOTHING (-2)
+
+typedef struct parser {
+    const char *in;           /* the query */
+    size_t n;                 /* bytes */
+    size_t pos;               /* byte offset of the next character */
+    int qflags;               /* FS_QUERY_* */
+    const fs_synonyms *syn;   /* may be NULL */
+    int rc;                   /* sticky */
+    char *err;
+    size_t nerr;
+
+    qnode *nodes;
+    int nnodes, capnodes;
+    int nwords;               /* words counted against MAX_PHRASES */
+
+    fs_buf out;               /* the MATCH expression */
+    fs_buf stop;              /* dropped stop words, blank-separated */
+    int *groups;              /* group of each phrase emitted */
+    int nphrases, capgroups;
+    char **paths;
+    int npaths, cappaths;
+    char **terms;
+    int nterms, capterms;
+
+    int cur_group;            /* group of the phrases being emitted */
+    int group_level;          /* SEQ whose terms are the groups */
+    int fallback;             /* emit `stop` as the only positive phrase */
+} parser;
+
+/* 1-based column, in characters, of byte offset `off`. */
+static int column(const parser *p, size_t off)
+{
+    int col = 1;
+    for (size_t i = 0; i < off && i < p->n; i++)
+        if (((unsigned char)p->in[i] & 0xC0) != 0x80)
+            col++;
+    return col;
+}
+
+static void fail(parser *p, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void fail(parser *p, const char *fmt, ...)
+{
+    if (p->rc != FSEARCH_OK)
+        return;
+    p->rc = FSEARCH_EQUERY;
+    if (p->err && p->nerr) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->err, p->nerr, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static int new_node(parser *p, int kind, size_t off)
+{
+    if (p->rc != FSEARCH_OK)
+        return -1;
+    qnode *nodes = grow(p->nodes, &p->capnodes, p->nnodes + 1, sizeof(qnode));
+    if (!nodes) {
+        p->rc = FSEARCH_ENOMEM;
+        return -1;
+    }
+    p->nodes = nodes;
+    qnode *q = &p->nodes[p->nnodes];
+    memset(q, 0, sizeof *q);
+    q->kind = kind;
+    q->first = q->last = q->next = -1;
+    q->neg_head = q->neg_tail = q->next_neg = -1;
+    q->group = -1;
+    q->dist = NEAR_DEFAULT;
+    q->off = off;
+    return p->nnodes++;
+}
+
+static void add_child(parser *p, int parent, int child)
+{
+    qnode *a = &p->nodes[parent];
+    p->nodes[child].next = -1;
+    if (a->last < 0)
+        a->first = child;
+    else
+        p->nodes[a->last].next = child;
+    a->last = child;
+}
+
+/* ====================================================================== */
+/* Lexing                                                                  */
+
+static int is_blank(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+static int is_delim(int c)
+{
+    return is_blank(c) || c == '(' || c == ')' || c == '"';
+}
+
+/* A letter or digit may be in s[0..n): bytes >= 0x80 might be letters. */
+static int has_word_char(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+            (c >= 'A' && c <= 'Z'))
+            return 1;
+    }
+    return 0;
+}
+
+/* End of the word starting at i; in NEAR(...) a ',' ends it too. */
+static size_t word_end(const parser *p, size_t i, int in_near)
+{
+    while (i < p->n && !is_delim((unsigned char)p->in[i]) &&
+           !(in_near && p->in[i] == ','))
+        i++;
+    return i;
+}
+
+static int word_is(const parser *p, size_t start, size_t end, const char *w)
+{
+    size_t n = strlen(w);
+    return end - start == n && memcmp(p->in + start, w, n) == 0;
+}
+
+/* The operator spelled by the word [start, end), OP_NONE if none. */
+static int operator_at(const parser *p, size_t start, size_t end, int *dist)
+{
+    if (word_is(p, start, end, "AND"))
+        return OP_AND;
+    if (word_is(p, start, end, "OR"))
+        return OP_OR;
+    if (word_is(p, start, end, "NOT"))
+        return OP_NOT;
+    if (word_is(p, start, end, "NEAR")) {
+        if (end < p->n && p->in[end] == '(')
+            return OP_NONE;           /* NEAR(...) is a term */
+        *dist = NEAR_DEFAULT;
+        return OP_NEAR;
+    }
+    if (end - start > 5 && memcmp(p->in + start, "NEAR/", 5) == 0) {
+        long d = 0;
+        for (size_t i = start + 5; i < end; i++) {
+            if (p->in[i] < '0' || p->in[i] > '9')
+                return OP_NONE;
+            if (d < NEAR_MAX)
+                d = d * 10 + (p->in[i] - '0');
+        }
+        *dist = d > NEAR_MAX ? NEAR_MAX : (int)d;
+        return OP_NEAR;
+    }
+    return OP_NONE;
+}
+
+/* Count one more search word; fail past the limit. */
+static int count_word(parser *p)
+{
+    if (++p->nwords > MAX_PHRASES) {
+        fail(p, "query too long: more than %d words", MAX_PHRASES);
+        return -1;
+    }
+    return 0;
+}
+
+/* ====================================================================== */
+/* Parsing                                                                 */
+
+static int parse_seq(parser *p, int depth, size_t open_off);
+
+/* Raw body of the phrase whose '"' is at p->pos; leaves pos after it. */
+static void scan_quoted(parser *p, size_t *start, size_t *len)
+{
+    size_t i = ++p->pos;
+    while (i < p->n) {
+        if (p->in[i] == '"') {
+            if (i + 1 < p->n && p->in[i + 1] == '"') {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        i++;
+    }
+    *start = p->pos;
+    *len = i - p->pos;
+    p->pos = i < p->n ? i + 1 : p->n;
+}
+
+/* A "phrase" (optionally followed by '*'). */
+static int parse_phrase(parser *p)
+{
+    size_t start, len;
+    int prefix = 0;
+    scan_quoted(p, &start, &len);
+    while (p->pos < p->n && p->in[p->pos] == '*') {
+        prefix = 1;
+        p->pos++;
+    }
+    if (!has_word_char(p->in + start, len))
+        return NOTHING;
+    if (count_word(p))
+        return -1;
+    int t = new_node(p, N_WORD, start);
+    if (t < 0)
+        return -1;
+    p->nodes[t].len = len;
+    p->nodes[t].flags = F_QUOTED | (prefix ? F_PREFIX : 0);
+    return t;
+}
+
+/* A bare word ending at `end`; a trailing '*' makes it a prefix. */
+static int parse_word(parser *p, size_t end)
+{
+    size_t start = p->pos, stop = end;
+    int prefix = 0;
+    p->pos = end;
+    while (stop > start && p->in[stop - 1] == '*') {
+        stop--;
+        prefix = 1;
+    }
+    if (!has_word_char(p->in + start, stop - start))
+        return NOTHING;
+    if ((prefix || !is_stop_word(p->in + start, stop - start)) &&
+        count_word(p))
+        return -1;
+    int t = new_node(p, N_WORD, start);
+    if (t < 0)
+        return -1;
+    p->nodes[t].len = stop - start;
+    p->nodes[t].flags = prefix ? F_PREFIX : 0;
+    return t;
+}
+
+/* NEAR(a "b c" d*, N): p->pos is on the 'N'. */
+static int parse_near(parser *p)
+{
+    int t = new_node(p, N_NEAR, p->pos);
+    if (t < 0)
+        return -1;
+    p->pos += 5;                      /* "NEAR(" */
+    for (;;) {
+        while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
+            p->pos++;
+        if (p->pos >= p->n)
+            break;                    /* unclosed: closed at the end */
+        char c = p->in[p->pos];
+        int w;
+        if (c == ')') {
+            p->pos++;
+            break;
+        }
+        if (c == ',') {
+            size_t comma = p->pos++;
+            long d = 0;
+            int ndigits = 0;
+            while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
+                p->pos++;
+            while (p->pos < p->n && p->in[p->pos] >= '0' &&
+                   p->in[p->pos] <= '9') {
+                if (d < NEAR_MAX)
+                    d = d * 10 + (p->in[p->pos] - '0');
+                ndigits++;
+                p->pos++;
+            }
+            if (!ndigits) {
+                fail(p, "expected a number after ',' in NEAR at column %d",
+                     column(p, comma));
+                return -1;
+            }
+            p->nodes[t].dist = d > NEAR_MAX ? NEAR_MAX : (int)d;
+            while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
+                p->pos++;
+            if (p->pos < p->n && p->in[p->pos] != ')') {
+                fail(p, "expected ')' to close NEAR at column %d",
+                     column(p, p->pos));
+                return -1;
+            }
+            if (p->pos < p->n)
+                p->pos++;
+            break;
+        }
+        if (c == '(') {
+            fail(p, "NEAR takes only words and phrases: unexpected '(' at "
+                 "column %d", column(p, p->pos));
+            return -1;
+        }
+        if (c == '"') {
+            w = parse_phrase(p);
+        } else {
+            size_t end = word_end(p, p->pos, 1);
+            int dist;
+            if (operator_at(p, p->pos, end, &dist) != OP_NONE ||
+                word_is(p, p->pos, end, "NEAR")) {
+                fail(p, "NEAR takes only words and phrases: unexpected "
+                     "%.*s at column %d", (int)(end - p->pos),
+                     p->in + p->pos, column(p, p->pos));
+                return -1;
+            }
+            w = parse_word(p, end);
+        }
+        if (w == -1)
+            return -1;
+        if (w >= 0)
+            add_child(p, t, w);
+    }
+    return p->nodes[t].first >= 0 ? t : NOTHING;
+}
+
+/*
+** One term at p->pos: a word, "phrase", (group), NEAR(...), optionally
+** after title:, or a path: filter (collected; NOTHING). `sign` is the '-'
+** or '+' already read, or 0. Returns a node, NOTHING or -1 (error).
+*/
+static int parse_term(parser *p, int depth, int sign, size_t sign_off)
+{
+    size_t end = word_end(p, p->pos, 0);
+    int is_title = 0, t;
+    size_t wlen = end - p->pos;
+    int then_open = end < p->n && (p->in[end] == '"' || p->in[end] == '(');
+
+    if (wlen >= 6 && cmp_ci(p->in + p->pos, 6, "title:", 6) == 0 &&
+        (wlen > 6 || then_open)) {
+        is_title = 1;
+        p->pos += 6;
+        end = word_end(p, p->pos, 0);
+    } else if (wlen >= 5 && cmp_ci(p->in + p->pos, 5, "path:", 5) == 0 &&
+               (wlen > 5 || (end < p->n && p->in[end] == '"'))) {
+        size_t start, len;
+        if (sign == '-') {
+            fail(p, "a path: filter cannot be excluded (column %d)",
+                 column(p, sign_off));
+            return -1;
+        }
+        p->pos += 5;
+        if (wlen == 5) {
+            scan_quoted(p, &start, &len);
+        } else {
+            start = p->pos;
+            len = end - start;
+            p->pos = end;
+        }
+        if (len == 0)
+            return NOTHING;
+        if (count_word(p))
+            return -1;
+        char **paths = grow(p->paths, &p->cappaths, p->npaths + 1,
+                            sizeof(char *));
+        if (!paths) {
+            p->rc = FSEARCH_ENOMEM;
+            return -1;
+        }
+        p->paths = paths;
+        /* A quoted glob keeps "" as one '"', as in phrases. */
+        char *g = fs_malloc(len + 1);
+        if (!g) {
+            p->rc = FSEARCH_ENOMEM;
+            return -1;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++) {
+            g[k++] = p->in[start + i];
+            if (p->in[start + i] == '"')
+                i++;
+        }
+        g[k] = '\0';
+        p->paths[p->npaths++] = g;
+        return NOTHING;
+    }
+
+    if (p->pos >= p->n) {
+        t = NOTHING;
+    } else if (p->in[p->pos] == '(') {
+        if (depth + 1 > MAX_DEPTH) {
+            fail(p, "too deeply nested: more than %d parentheses at column "
+                 "%d", MAX_DEPTH, column(p, p->pos));
+            return -1;
+        }
+        size_t open = p->pos++;
+        t = parse_seq(p, depth + 1, open);
+        if (t >= 0 && p->nodes[t].first < 0)
+            t = NOTHING;              /* () */
+    } else if (p->in[p->pos] == '"') {
+        t = parse_phrase(p);
+    } else if (word_is(p, p->pos, end, "NEAR") && end < p->n &&
+               p->in[end] == '(') {
+        t = parse_near(p);
+    } else {
+        t = parse_word(p, end);
+    }
+    if (t >= 0) {
+        if (is_title)
+            p->nodes[t].flags |= F_TITLE;
+        if (sign == '-')
+            p->nodes[t].flags |= F_NEG;
+        else if (sign == '+')
+            p->nodes[t].flags |= F_REQUIRED;
+    }
+    return t;
+}
+
+/* May this term be an operand of an infix NEAR? */
+static int nearable(const parser *p, int t)
+{
+    const qnode *q = &p->nodes[t];
+    return (q->kind == N_WORD || q->kind == N_NEAR) && !(q->flags & F_TITLE);
+}
+
+/* Make `cur` an OR/NEAR node of kind `kind` (if it is not) and add `t`. */
+static int merge(parser *p, int kind, int cur, int t)
+{
+    if (p->nodes[cur].kind != kind) {
+        int m = new_node(p, kind, p->nodes[cur].off);
+        if (m < 0)
+            return -1;
+        p->nodes[m].flags = p->nodes[cur].flags & F_REQUIRED;
+        p->nodes[m].dist = 0;
+        add_child(p, m, cur);
+        cur = m;
+    }
+    p->nodes[cur].flags |= p->nodes[t].flags & F_REQUIRED;
+    if (kind == N_NEAR && p->nodes[t].kind == N_NEAR) {
+        /* NEAR(a b) NEAR c: one NEAR of all the phrases. */
+        int c = p->nodes[t].first;
+        while (c >= 0) {
+            int next = p->nodes[c].next;
+            add_child(p, cur, c);
+            c = next;
+        }
+    } else {
+        add_child(p, cur, t);
+    }
+    return cur;
+}
+
+/*
+** Terms up to the end or (when open_off is not SIZE_MAX) the ')' closing
+** the '(' at open_off. Returns the N_SEQ node or -1.
+*/
+static int parse_seq(parser *p, int depth, size_t open_off)
+{
+    int seq = new_node(p, N_SEQ, open_off == (size_t)-1 ? 0 : open_off);
+    int cur = -1, npos = 0, op = OP_NONE, near_dist = NEAR_DEFAULT;
+    int pend_not = 0;
+    size_t not_off = 0;
+    if (seq < 0)
+        return -1;
+    for (;;) {
+        while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
+            p->pos++;
+        if (p->pos >= p->n)
+            break;                    /* unclosed '(' closes here */
+        int c = (unsigned char)p->in[p->pos];
+        if (c == ')') {
+            if (open_off == (size_t)-1) {
+                fail(p, "unmatched ')' at column %d", column(p, p->pos));
+                return -1;
+            }
+            p->pos++;
+            break;
+        }
+        if (!is_delim(c)) {
+            size_t end = word_end(p, p->pos, 0);
+            int dist = NEAR_DEFAULT;
+            int o = operator_at(p, p->pos, end, &dist);
+            if (o == OP_NOT) {
+                if (!pend_not)
+                    not_off = p->pos;
+                pend_not = 1;
+            } else if (o != OP_NONE) {
+                op = o;
+                near_dist = dist;
+            }
+            if (o != OP_NONE) {
+                p->pos = end;
+                continue;
+            }
+        }
+
+        /* A '-' or '+' starting a term, before a word, quote or '('. */
+        int sign = 0;
+        size_t sign_off = p->pos;
+        if ((c == '-' || c == '+') && p->pos + 1 < p->n &&
+            (p->pos == 0 || is_blank((unsigned char)p->in[p->pos - 1]) ||
+             p->in[p->pos - 1] == '(')) {
+            int d = (unsigned char)p->in[p->pos + 1];
+            if (d != c && d != ')' && !is_blank(d)) {
+                sign = c;
+                p->pos++;
+            }
+        }
+        int t = parse_term(p, depth, sign, sign_off);
+        if (t == -1 || p->rc != FSEARCH_OK)
+            return -1;
+        if (t == NOTHING)
+            continue;                 /* pending operators wait for a term */
+
+        qnode *q = &p->nodes[t];
+        if (pend_not || (q->flags & F_NEG)) {
+            q->flags |= F_NEG;
+            q->flags &= ~F_REQUIRED;
+            if (cur >= 0) {
+                add_child(p, seq, cur);
+                npos++;
+            }
+            add_child(p, seq, t);
+            cur = -1;
+            pend_not = 0;
+        } else if (op == OP_OR && cur >= 0) {
+            cur = merge(p, N_OR, cur, t);
+        } else if (op == OP_NEAR && cur >= 0 && nearable(p, cur) &&
+                   nearable(p, t)) {
+            cur = merge(p, N_NEAR, cur, t);
+            if (cur >= 0 && p->nodes[cur].dist < near_dist)
+                p->nodes[cur].dist = near_dist;
+        } else {
+            if (op == OP_AND && (cur >= 0 || npos > 0))
+                p->nodes[seq].flags |= F_HARD;
+            if (cur >= 0) {
+                add_child(p, seq, cur);
+                npos++;
+            }
+            cur = t;
+        }
+        if (cur == -1 && p->rc != FSEARCH_OK)
+            return -1;
+        op = OP_NONE;
+    }
+    if (pend_not) {
+        fail(p, "nothing to exclude after NOT at column %d",
+             column(p, not_off));
+        return -1;
+    }
+    if (cur >= 0)
+        add_child(p, seq, cur);
+    return seq;
+}
+
+/* ====================================================================== */
+/* Analysis: stop words, empty terms, exclusions                           */
+
+enum { C_NEG = 0x1 };
+
+static int analyze(parser *p, int id, int seq, int ctx, int keep);
+
+static void push_neg(parser *p, int seq, int id)
+{
+    qnode *s = &p->nodes[seq];
+    p->nodes[id].next_neg = -1;
+    if (s->neg_tail < 0)
+        s->neg_head = id;
+    else
+        p->nodes[s->neg_tail].next_neg = id;
+    s->neg_tail = id;
+}
+
+/* Mark live terms of `s`; collect its exclusions. Returns 1 if any live. */
+static int analyze_seq(parser *p, int s, int ctx)
+{
+    int live = 0;
+    for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+        int fl = p->nodes[it].flags;
+        if (fl & F_NEG) {
+            if (analyze(p, it, s, ctx | C_NEG, 1))
+                push_neg(p, s, it);
+        } else {
+            int keep = (p->nodes[s].flags & F_HARD) || (fl & F_REQUIRED) ||
+                       (ctx & C_NEG) ||
+                       (p->qflags & FS_QUERY_KEEP_STOPWORDS);
+            if (analyze(p, it, s, ctx, keep))
+                live = 1;
+        }
+    }
+    return live;
+}
+
+/*
+** Decide whether node `id` produces a positive expression. A group with
+** only exclusions hands them to `seq`, the list it sits in: "x (-y)" reads
+** as "x -y". Stop words that are dropped go to p->stop.
+*/
+static int analyze(parser *p, int id, int seq, int ctx, int keep)
+{
+    qnode *q = &p->nodes[id];
+    int live = 0;
+    switch (q->kind) {
+    case N_WORD:
+        if (!(q->flags & (F_QUOTED | F_PREFIX | F_TITLE)) && !keep &&
+            is_stop_word(p->in + q->off, q->len)) {
+            fs_buf_append(&p->rc, &p->stop, p->in + q->off, q->len);
+            fs_buf_putc(&p->rc, &p->stop, ' ');
+        } else {
+            live = 1;
+        }
+        break;
+    case N_NEAR:
+        live = q->first >= 0;
+        break;
+    case N_OR:
+        for (int m = q->first; m >= 0; m = p->nodes[m].next)
+            if (analyze(p, m, seq, ctx, keep))
+                live = 1;
+        break;
+    case N_SEQ:
+        live = analyze_seq(p, id, ctx);
+        q = &p->nodes[id];
+        if (!live && !(ctx & C_NEG) && q->neg_head >= 0) {
+            int n = q->neg_head;
+            while (n >= 0) {
+                int next = p->nodes[n].next_neg;
+                p->nodes[n].flags |= q->flags & F_TITLE;
+                push_neg(p, seq, n);
+                n = next;
+            }
+            q->neg_head = q->neg_tail = -1;
+        }
+        break;
+    }
+    if (live)
+        p->nodes[id].flags |= F_LIVE;
+    return live;
+}
+
+/* ====================================================================== */
+/* Emission                                                                */
+
+static int is_live_pos(const qnode *q)
+{
+    return (q->flags & (F_LIVE | F_NEG)) == F_LIVE;
+}
+
+/* Add the words of text[0..n) (raw: "" is one '"') to the suggestions. */
+static void add_terms(parser *p, const char *text, size_t n, int raw)
+{
+    size_t i = 0;
+    while (i < n && p->rc == FSEARCH_OK && p->nterms < MAX_TERMS) {
+        while (i < n && is_blank((unsigned char)text[i]))
+            i++;
+        size_t start = i;
+        while (i < n && !is_blank((unsigned char)text[i]))
+            i++;
+        if (i == start || !has_word_char(text + start, i - start))
+            continue;
+        char *w = fs_malloc(i - start + 1);
+        if (!w) {
+            p->rc = FSEARCH_ENOMEM;
+            return;
+        }
+        size_t k = 0;
+        for (size_t j = start; j < i; j++) {
+            w[k++] = (char)lower((unsigned char)text[j]);
+            if (raw && text[j] == '"' && j + 1 < i && text[j + 1] == '"')
+                j++;
+        }
+        w[k] = '\0';
+        int dup = 0;
+        for (int t = 0; t < p->nterms && !dup; t++)
+            dup = strcmp(p->terms[t], w) == 0;
+        if (dup) {
+            fs_free(w);
+            continue;
+        }
+        char **terms = grow(p->terms, &p->capterms, p->nterms + 1,
+                            sizeof(char *));
+        if (!terms) {
+            fs_free(w);
+            p->rc = FSEARCH_ENOMEM;
+            return;
+        }
+        p->terms = terms;
+        p->terms[p->nterms++] = w;
+    }
+}
+
+/*
+** Emit text[0..n) as one FTS5 string, '"' doubled (raw: the text already
+** has "" for each '"'). `typed`: the user typed it, so it is a suggestion
+** word when positive.
+*/
+static void emit_lit(parser *p, const char *text, size_t n, int raw,
+                     int prefix, int typed)
+{
+    if (p->rc != FSEARCH_OK)
+        return;
+    if (p->nphrases >= MAX_PHRASES) {
+        fail(p, "query too long: more than %d words", MAX_PHRASES);
+        return;
+    }
+    int *groups = grow(p->groups, &p->capgroups, p->nphrases + 1,
+                       sizeof(int));
+    if (!groups) {
+        p->rc = FSEARCH_ENOMEM;
+        return;
+    }
+    p->groups = groups;
+    p->groups[p->nphrases++] = p->cur_group;
+
+    fs_buf_reserve(&p->rc, &p->out, 2 * n + 4);
+    fs_buf_putc(&p->rc, &p->out, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && text[j] != '"')
+            j++;
+        fs_buf_append(&p->rc, &p->out, text + i, j - i);
+        if (j < n) {
+            fs_buf_append(&p->rc, &p->out, "\"\"", 2);
+            j += (raw && j + 1 < n && text[j + 1] == '"') ? 2 : 1;
+        }
+        i = j;
+    }
+    fs_buf_puts(&p->rc, &p->out, prefix ? "\" *" : "\"");
+    if (typed && !prefix && p->cur_group >= 0)
+        add_terms(p, text, n, raw);
+}
+
+/* A word or phrase, with its synonyms when it is a bare word. */
+static void emit_word(parser *p, const qnode *q)
+{
+    const char *s = p->in + q->off;
+    int g = -1;
+    if (!(q->flags & (F_QUOTED | F_PREFIX)) && p->syn)
+        g = syn_lookup(p->syn, s, q->len);
+    if (g < 0 || p->syn->group_first[g + 1] - p->syn->group_first[g] < 2) {
+        emit_lit(p, s, q->len, q->flags & F_QUOTED, q->flags & F_PREFIX, 1);
+        return;
+    }
+    fs_buf_putc(&p->rc, &p->out, '(');
+    emit_lit(p, s, q->len, 0, 0, 1);
+    for (int m = p->syn->group_first[g]; m < p->syn->group_first[g + 1];
+         m++) {
+        const syn_word *w = &p->syn->words[p->syn->members[m]];
+        if (cmp_ci(w->s, (size_t)w->len, s, q->len) == 0)
+            continue;
+        fs_buf_puts(&p->rc, &p->out, " OR ");
+        emit_lit(p, w->s, (size_t)w->len, 0, 0, 0);
+    }
+    fs_buf_putc(&p->rc, &p->out, ')');
+}
+
+static void emit_seq(parser *p, int s, int in_title, int atom);
+
+/* Emit one term so that it is an operand of AND/OR/NOT as it stands. */
+static void emit_item(parser *p, int id, int in_title)
+{
+    const qnode *q = &p->nodes[id];
+    if (p->rc != FSEARCH_OK)
+        return;
+    if ((q->flags & F_TITLE) && !in_title) {
+        fs_buf_puts(&p->rc, &p->out, "title : ");
+        in_title = 1;
+    }
+    switch (q->kind) {
+    case N_WORD:
+        emit_word(p, q);
+        break;
+    case N_NEAR: {
+        int c = q->first;
+        if (p->nodes[c].next < 0) {
+            const qnode *w = &p->nodes[c];
+            emit_lit(p, p->in + w->off, w->len, w->flags & F_QUOTED,
+                     w->flags & F_PREFIX, 1);
+            break;
+        }
+        fs_buf_puts(&p->rc, &p->out, "NEAR(");
+        for (; c >= 0; c = p->nodes[c].next) {
+            const qnode *w = &p->nodes[c];
+            emit_lit(p, p->in + w->off, w->len, w->flags & F_QUOTED,
+                     w->flags & F_PREFIX, 1);
+            fs_buf_putc(&p->rc, &p->out, p->nodes[c].next >= 0 ? ' ' : ',');
+        }
+        fs_buf_printf(&p->rc, &p->out, " %d)", q->dist);
+        break;
+    }
+    case N_OR: {
+        int nlive = 0, first = 1;
+        for (int m = q->first; m >= 0; m = p->nodes[m].next)
+            nlive += (p->nodes[m].flags & F_LIVE) != 0;
+        if (nlive > 1)
+            fs_buf_putc(&p->rc, &p->out, '(');
+        for (int m = q->first; m >= 0; m = p->nodes[m].next) {
+            if (!(p->nodes[m].flags & F_LIVE))
+                continue;
+            if (!first)
+                fs_buf_puts(&p->rc, &p->out, " OR ");
+            first = 0;
+            emit_item(p, m, in_title);
+        }
+        if (nlive > 1)
+            fs_buf_putc(&p->rc, &p->out, ')');
+        break;
+    }
+    case N_SEQ:
+        emit_seq(p, id, in_title, 1);
+        break;
+    }
+}
+
+/* Emit the live positive terms of s whose F_REQUIRED bit is `req` (or all
+** when req < 0), joined by `sep`. Returns how many were written. */
+static int emit_terms(parser *p, int s, int in_title, int req,
+                      const char *sep)
+{
+    int count = 0;
+    for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+        const qnode *q = &p->nodes[it];
+        if (!is_live_pos(q))
+            continue;
+        if (req >= 0 && ((q->flags & F_REQUIRED) != 0) != req)
+            continue;
+        if (count++)
+            fs_buf_puts(&p->rc, &p->out, sep);
+        if (s == p->group_level)
+            p->cur_group = q->group;
+        emit_item(p, it, in_title);
+    }
+    return count;
+}
+
+/*
+** A list of terms: soft terms joined by OR, required ones by AND, then
+** `NOT (exclusions)`. `atom`: wrap in parentheses if it is not one operand.
+*/
+static void emit_seq(parser *p, int s, int in_title, int atom)
+{
+    int npos = 0, nreq = 0, nneg = 0;
+    int is_fallback = p->fallback && s == 0;
+    for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+        const qnode *q = &p->nodes[it];
+        if (is_live_pos(q)) {
+            npos++;
+            nreq += (q->flags & F_REQUIRED) != 0;
+        }
+    }
+    for (int n = p->nodes[s].neg_head; n >= 0; n = p->nodes[n].next_neg)
+        nneg++;
+    if (is_fallback)
+        npos = 1;
+    int composite = npos > 1 || nneg > 0;
+    if (atom && composite)
+        fs_buf_putc(&p->rc, &p->out, '(');
+    if (nneg && npos > 1)
+        fs_buf_putc(&p->rc, &p->out, '(');
+
+    if (is_fallback) {
+        p->cur_group = 0;
+        emit_lit(p, p->stop.p, p->stop.n, 0, 0, 1);
+    } else if ((p->nodes[s].flags & F_HARD) || nreq == npos) {
+        emit_terms(p, s, in_title, -1, " AND ");
+    } else if (nreq == 0) {
+        emit_terms(p, s, in_title, -1, " OR ");
+    } else {
+        /* R1 AND R2 AND (S1 OR S2 OR R1): the soft terms stay in the
+        ** expression for the ranking without widening the match. */
+        emit_terms(p, s, in_title, 1, " AND ");
+        fs_buf_puts(&p->rc, &p->out, " AND (");
+        emit_terms(p, s, in_title, 0, " OR ");
+        fs_buf_puts(&p->rc, &p->out, " OR ");
+        for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+            const qnode *q = &p->nodes[it];
+            if (is_live_pos(q) && (q->flags & F_REQUIRED)) {
+                if (s == p->group_level)
+                    p->cur_group = q->group;
+                emit_item(p, it, in_title);
+                break;
+            }
+        }
+        fs_buf_putc(&p->rc, &p->out, ')');
+    }
+
+    if (nneg && npos > 1)
+        fs_buf_putc(&p->rc, &p->out, ')');
+    if (nneg) {
+        int saved = p->cur_group, first = 1;
+        p->cur_group = -1;
+        fs_buf_puts(&p->rc, &p->out, nneg > 1 ? " NOT (" : " NOT ");
+        for (int n = p->nodes[s].neg_head; n >= 0; n = p->nodes[n].next_neg) {
+            if (!first)
+                fs_buf_puts(&p->rc, &p->out, " OR ");
+            first = 0;
+            emit_item(p, n, in_title);
+        }
+        if (nneg > 1)
+            fs_buf_putc(&p->rc, &p->out, ')');
+        p->cur_group = saved;
+    }
+    if (atom && composite)
+        fs_buf_putc(&p->rc, &p->out, ')');
+}
+
+/* Number the top-level terms; returns the number of groups. */
+static int assign_groups(parser *p, int *is_strict)
+{
+    int gl = 0, ngroups = 0, nreq = 0;
+    if (p->fallback) {
+        p->group_level = -1;
+        *is_strict = 1;
+        return 1;
+    }
+    /* "(a b c)" alone: its terms are the groups. */
+    for (;;) {
+        int npos = 0, only = -1;
+        for (int it = p->nodes[gl].first; it >= 0; it = p->nodes[it].next)
+            if (is_live_pos(&p->nodes[it])) {
+                npos++;
+                only = it;
+            }
+        if (npos != 1 || p->nodes[only].kind != N_SEQ)
+            break;
+        gl = only;
+    }
+    p->group_level = gl;
+    for (int it = p->nodes[gl].first; it >= 0; it = p->nodes[it].next) {
+        qnode *q = &p->nodes[it];
+        if (is_live_pos(q)) {
+            q->group = ngroups++;
+            nreq += (q->flags & F_REQUIRED) != 0;
+        }
+    }
+    *is_strict = ngroups <= 1 || (p->nodes[gl].flags & F_HARD) ||
+                 nreq == ngroups;
+    return ngroups;
+}
+
+/* ====================================================================== */
+/* Entry points                                                            */
+
+void fs_query_free(fs_query *q)
+{
+    if (!q)
+        return;
+    fs_free(q->match);
+    fs_free(q->phrase_group);
+    for (int i = 0; i < q->npaths; i++)
+        fs_free(q->paths[i]);
+    fs_free(q->paths);
+    for (int i = 0; i < q->nterms; i++)
+        fs_free(q->terms[i]);
+    fs_free(q->terms);
+    fs_free(q);
+}
+
+/* Why a query with no positive term cannot be searched. */
+static void fail_nothing(parser *p)
+{
+    if (p->nodes[0].neg_head >= 0)
+        fail(p, "nothing to search for: the query only excludes words");
+    else if (p->npaths > 0)
+        fail(p, "nothing to search for: the query has only path: filters");
+    else
+        fail(p, "the query has no words to search for");
+}
+
+int fs_query_parse(fs_query **out, const char *input, int flags,
+                   const fs_synonyms *syn, char *err, size_t nerr)
+{
+    parser p;
+    fs_query *q = NULL;
+    int ngroups = 0, is_strict = 0;
+
+    assert(out && input);
+    *out = NULL;
+    if (err && nerr)
+        err[0] = '\0';
+    memset(&p, 0, sizeof p);
+    p.in = input;
+    p.n = strlen(input);
+    p.qflags = flags;
+    p.syn = syn;
+    p.err = err;
+    p.nerr = nerr;
+    p.group_level = -1;
+
+    size_t i = 0;
+    while (i < p.n && is_blank((unsigned char)input[i]))
+        i++;
+    if (i == p.n) {
+        fail(&p, "empty query");
+        goto done;
+    }
+    if (parse_seq(&p, 0, (size_t)-1) != 0 || p.rc != FSEARCH_OK)
+        goto done;
+    if (!analyze_seq(&p, 0, 0)) {
+        if (p.rc == FSEARCH_OK && p.stop.n > 0) {
+            p.fallback = 1;
+            p.stop.n--;               /* the trailing blank */
+        } else {
+            fail_nothing(&p);
+        }
+    }
+    if (p.rc != FSEARCH_OK)
+        goto done;
+    ngroups = assign_groups(&p, &is_strict);
+    p.cur_group = 0;
+    emit_seq(&p, 0, 0, 0);
+    if (p.rc != FSEARCH_OK)
+        goto done;
+
+    q = fs_calloc(sizeof *q);
+    if (!q) {
+        p.rc = FSEARCH_ENOMEM;
+        goto done;
+    }
+    q->match = fs_buf_take(&p.rc, &p.out);
+    q->phrase_group = p.groups;
+    q->nphrases = p.nphrases;
+    q->ngroups = ngroups;
+    q->paths = p.paths;
+    q->npaths = p.npaths;
+    q->terms = p.terms;
+    q->nterms = p.nterms;
+    q->is_strict = is_strict;
+    p.groups = NULL;
+    p.paths = NULL;
+    p.npaths = 0;
+    p.terms = NULL;
+    p.nterms = 0;
+    if (!q->match) {
+        fs_query_free(q);
+        q = NULL;
+        p.rc = FSEARCH_ENOMEM;
+    }
+
+done:
+    fs_free(p.nodes);
+    fs_buf_free(&p.stop);
+    fs_buf_free(&p.out);
+    fs_free(p.groups);
+    for (int k = 0; k < p.npaths; k++)
+        fs_free(p.paths[k]);
+    fs_free(p.paths);
+    for (int k = 0; k < p.nterms; k++)
+        fs_free(p.terms[k]);
+    fs_free(p.terms);
+    if (p.rc == FSEARCH_ENOMEM && err && nerr)
+        snprintf(err, nerr, "out of memory");
+    if (p.rc == FSEARCH_OK)
+        *out = q;
+    return p.rc;
+}

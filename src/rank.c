@@ -1,0 +1,355 @@
+/*
+** rank.c - the FTS5 auxiliary functions that rank passages and find the
+** matched words in them.
+**
+** fsearch_rank(fts, 'G0 G1 ...') scores a passage. Its argument gives, for
+** each phrase of the MATCH expression in FTS5's order, the query "group"
+** (word) it stands for, or -1 for phrases under NOT. The score is, best
+** first: how many groups the passage holds (so passages with all the words
+** come first), then BM25 over the body and title columns, plus a bonus when
+** the words stand close together. The value is negated so that ORDER BY rank
+** puts the best first, as with FTS5's bm25().
+**
+** fsearch_matches(fts, 'G0 G1 ...') returns the byte ranges of the matched
+** words in the body column, as a blob of native int32 pairs [start, end).
+*/
+#include "internal.h"
+#include "alloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* BM25 parameters and weights; see docs/DESIGN.md for how they were chosen. */
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define WEIGHT_BODY 1.0
+#define WEIGHT_TITLE 2.0
+#define COVERAGE_WEIGHT 100.0   /* one more query word outweighs any BM25 */
+#define PROXIMITY_WEIGHT 2.0
+#define MAX_GROUPS 512
+
+#define COL_TITLE 0
+#define COL_BODY 1
+
+/* Per-query data, computed on the first row and kept with xSetAuxdata. */
+typedef struct rank_query {
+    int nphrase;
+    int ngroups;
+    int *group;           /* [nphrase] */
+    double *idf;          /* [nphrase] */
+    double avgdl[2];      /* average tokens per column */
+} rank_query;
+
+static void rank_query_free(void *p)
+{
+    rank_query *q = p;
+    if (q) {
+        fs_free(q->group);
+        fs_free(q->idf);
+        fs_free(q);
+    }
+}
+
+int fs_fts5_api(sqlite3 *db, fts5_api **out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, (void *)out, "fts5_api_ptr", NULL);
+        sqlite3_step(st);
+        rc = sqlite3_finalize(st);
+    }
+    if (rc == SQLITE_OK && (!*out || (*out)->iVersion < 2))
+        rc = SQLITE_ERROR;
+    return rc;
+}
+
+/* Parse "0 0 1 -1" into group[]; phrases beyond the list get group 0. */
+static int parse_groups(const char *s, int nphrase, int *group, int *ngroups)
+{
+    int max = -1;
+    for (int i = 0; i < nphrase; i++) {
+        int g = 0;
+        if (s) {
+            while (*s == ' ')
+                s++;
+            if (*s) {
+                char *end;
+                long v = strtol(s, &end, 10);
+                if (end == s)
+                    return SQLITE_ERROR;
+                s = end;
+                g = v < -1 ? -1 : v >= MAX_GROUPS ? MAX_GROUPS - 1 : (int)v;
+            }
+        }
+        group[i] = g;
+        if (g > max)
+            max = g;
+    }
+    *ngroups = max + 1;
+    return SQLITE_OK;
+}
+
+static int count_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                     void *payload)
+{
+    (void)api;
+    (void)ctx;
+    (*(sqlite3_int64 *)payload)++;
+    return SQLITE_OK;
+}
+
+static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                      const char *groups, rank_query **out)
+{
+    rank_query *q = api->xGetAuxdata(ctx, 0);
+    if (q) {
+        *out = q;
+        return SQLITE_OK;
+    }
+    q = fs_calloc(sizeof *q);
+    if (!q)
+        return SQLITE_NOMEM;
+    q->nphrase = api->xPhraseCount(ctx);
+    int n = q->nphrase > 0 ? q->nphrase : 1;
+    q->group = fs_calloc(sizeof(int) * (size_t)n);
+    q->idf = fs_calloc(sizeof(double) * (size_t)n);
+    int rc = (q->group && q->idf) ? SQLITE_OK : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = parse_groups(groups, q->nphrase, q->group, &q->ngroups);
+    sqlite3_int64 nrow = 0;
+    if (rc == SQLITE_OK)
+        rc = api->xRowCount(ctx, &nrow);
+    for (int c = 0; rc == SQLITE_OK && c < 2; c++) {
+        sqlite3_int64 total = 0;
+        rc = api->xColumnTotalSize(ctx, c, &total);
+        q->avgdl[c] = nrow > 0 ? (double)total / (double)nrow : 1.0;
+        if (q->avgdl[c] <= 0)
+            q->avgdl[c] = 1.0;
+    }
+    for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++) {
+        sqlite3_int64 hits = 0;
+        if (q->group[i] >= 0)
+            rc = api->xQueryPhrase(ctx, i, &hits, count_row);
+        /* BM25's IDF, floored as FTS5 does so very common words still
+        ** count a little. */
+        double idf = log(((double)nrow - (double)hits + 0.5) /
+                         ((double)hits + 0.5));
+        q->idf[i] = idf < 1e-6 ? 1e-6 : idf;
+    }
+    if (rc == SQLITE_OK)
+        rc = api->xSetAuxdata(ctx, q, rank_query_free);
+    else
+        rank_query_free(q);
+    if (rc == SQLITE_OK)
+        *out = q;
+    return rc;
+}
+
+/* The shortest span of body tokens holding one instance of each group
+** present, via a sliding window over instances sorted by offset. */
+static int min_span(const int *grp, const int *off, int n, int want,
+                    int *counts)
+{
+    int best = 0, have = 0, lo = 0;
+    for (int hi = 0; hi < n; hi++) {
+        if (counts[grp[hi]]++ == 0)
+            have++;
+        while (have == want) {
+            int span = off[hi] - off[lo] + 1;
+            if (best == 0 || span < best)
+                best = span;
+            if (--counts[grp[lo]] == 0)
+                have--;
+            lo++;
+        }
+    }
+    for (int i = lo; i < n; i++)
+        counts[grp[i]]--;
+    return best;
+}
+
+static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                      sqlite3_context *result, int nval, sqlite3_value **val)
+{
+    const char *groups = nval > 0 ? (const char *)sqlite3_value_text(val[0])
+                                  : NULL;
+    rank_query *q = NULL;
+    int rc = load_query(api, ctx, groups, &q);
+    int ninst = 0;
+    if (rc == SQLITE_OK)
+        rc = api->xInstCount(ctx, &ninst);
+    int ncell = q ? q->nphrase * 2 : 0;
+    int *tf = NULL, *present = NULL, *grp = NULL, *off = NULL, *counts = NULL;
+    if (rc == SQLITE_OK) {
+        tf = fs_calloc(sizeof(int) * (size_t)(ncell + 1));
+        present = fs_calloc(sizeof(int) * (size_t)(q->ngroups + 1));
+        counts = fs_calloc(sizeof(int) * (size_t)(q->ngroups + 1));
+        grp = fs_malloc(sizeof(int) * (size_t)(ninst + 1));
+        off = fs_malloc(sizeof(int) * (size_t)(ninst + 1));
+        if (!tf || !present || !counts || !grp || !off)
+            rc = SQLITE_NOMEM;
+    }
+    int nbody = 0;
+    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+        int ip, ic, io;
+        rc = api->xInst(ctx, i, &ip, &ic, &io);
+        if (rc != SQLITE_OK || ip < 0 || ip >= q->nphrase || ic < 0 || ic > 1)
+            continue;
+        tf[ip * 2 + ic]++;
+        int g = q->group[ip];
+        if (g < 0)
+            continue;
+        present[g] = 1;
+        if (ic == COL_BODY) {
+            grp[nbody] = g;
+            off[nbody] = io;
+            nbody++;
+        }
+    }
+    double score = 0.0;
+    if (rc == SQLITE_OK) {
+        int len[2] = { 0, 0 };
+        for (int c = 0; rc == SQLITE_OK && c < 2; c++)
+            rc = api->xColumnSize(ctx, c, &len[c]);
+        static const double weight[2] = { WEIGHT_TITLE, WEIGHT_BODY };
+        for (int p = 0; p < q->nphrase; p++) {
+            if (q->group[p] < 0)
+                continue;
+            for (int c = 0; c < 2; c++) {
+                double f = tf[p * 2 + c];
+                if (f == 0)
+                    continue;
+                double norm = 1.0 - BM25_B + BM25_B * len[c] / q->avgdl[c];
+                score += weight[c] * q->idf[p] * f * (BM25_K1 + 1.0) /
+                         (f + BM25_K1 * norm);
+            }
+        }
+        int covered = 0;
+        for (int g = 0; g < q->ngroups; g++)
+            covered += present[g];
+        score += COVERAGE_WEIGHT * covered;
+        /* Words close together: a bonus that is largest when the groups
+        ** found in the body stand side by side. */
+        int inbody = 0;
+        for (int i = 0; i < nbody; i++)
+            if (counts[grp[i]]++ == 0)
+                inbody++;
+        for (int i = 0; i < nbody; i++)
+            counts[grp[i]] = 0;
+        if (inbody >= 2) {
+            int span = min_span(grp, off, nbody, inbody, counts);
+            if (span > 0)
+                score += PROXIMITY_WEIGHT * (double)(inbody - 1) * inbody /
+                         (double)span;
+        }
+    }
+    fs_free(tf);
+    fs_free(present);
+    fs_free(counts);
+    fs_free(grp);
+    fs_free(off);
+    if (rc == SQLITE_OK)
+        sqlite3_result_double(result, -score);
+    else
+        sqlite3_result_error_code(result, rc);
+}
+
+/* ---------------------------------------------------------------------- */
+
+typedef struct match_ctx {
+    const char *marked;   /* [ntokens] 1 if the token is matched */
+    int ntokens;
+    int index;            /* tokens seen so far */
+    int *ranges;          /* pairs, growing */
+    int n, cap;
+} match_ctx;
+
+static int on_token(void *payload, int tflags, const char *token, int ntoken,
+                    int start, int end)
+{
+    (void)token;
+    (void)ntoken;
+    match_ctx *m = payload;
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    int i = m->index++;
+    if (i >= m->ntokens)
+        return SQLITE_DONE;
+    if (!m->marked[i])
+        return SQLITE_OK;
+    if (m->n + 2 > m->cap) {
+        int ncap = m->cap ? m->cap * 2 : 32;
+        int *p = fs_realloc(m->ranges, sizeof(int) * (size_t)ncap);
+        if (!p)
+            return SQLITE_NOMEM;
+        m->ranges = p;
+        m->cap = ncap;
+    }
+    m->ranges[m->n++] = start;
+    m->ranges[m->n++] = end;
+    return SQLITE_OK;
+}
+
+static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                         sqlite3_context *result, int nval,
+                         sqlite3_value **val)
+{
+    const char *groups = nval > 0 ? (const char *)sqlite3_value_text(val[0])
+                                  : NULL;
+    rank_query *q = NULL;
+    int rc = load_query(api, ctx, groups, &q);
+    int ntokens = 0, ninst = 0;
+    if (rc == SQLITE_OK)
+        rc = api->xColumnSize(ctx, COL_BODY, &ntokens);
+    if (rc == SQLITE_OK)
+        rc = api->xInstCount(ctx, &ninst);
+    char *marked = NULL;
+    if (rc == SQLITE_OK && !(marked = fs_calloc((size_t)ntokens + 1)))
+        rc = SQLITE_NOMEM;
+    for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+        int ip, ic, io;
+        rc = api->xInst(ctx, i, &ip, &ic, &io);
+        if (rc != SQLITE_OK || ic != COL_BODY || ip < 0 || ip >= q->nphrase ||
+            q->group[ip] < 0)
+            continue;
+        int size = api->xPhraseSize(ctx, ip);
+        for (int k = 0; k < size; k++)
+            if (io + k >= 0 && io + k < ntokens)
+                marked[io + k] = 1;
+    }
+    match_ctx m;
+    memset(&m, 0, sizeof m);
+    m.marked = marked;
+    m.ntokens = ntokens;
+    const char *text = NULL;
+    int ntext = 0;
+    if (rc == SQLITE_OK)
+        rc = api->xColumnText(ctx, COL_BODY, &text, &ntext);
+    if (rc == SQLITE_OK && text && ninst > 0) {
+        rc = api->xTokenize(ctx, text, ntext, &m, on_token);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_OK)
+        sqlite3_result_blob(result, m.ranges ? (void *)m.ranges : (void *)"",
+                            (int)sizeof(int) * m.n, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_error_code(result, rc);
+    fs_free(m.ranges);
+    fs_free(marked);
+}
+
+int fs_rank_register(sqlite3 *db)
+{
+    fts5_api *api = NULL;
+    int rc = fs_fts5_api(db, &api);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "fsearch_rank", NULL, rank_func, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "fsearch_matches", NULL, matches_func,
+                                  NULL);
+    return rc;
+}
