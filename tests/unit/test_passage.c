@@ -354,20 +354,22 @@ TEST(merge_tiny_paragraphs)
 
     /*
     ** 9-byte paragraphs 2 bytes apart: a passage of k of them is 11k - 2
-    ** bytes, so merging stops at k = 28 (306 bytes, the first >= MIN).
+    ** bytes, so merging stops at the first k with 11k - 2 >= MIN.
     */
+    const size_t k = (FS_PASSAGE_MIN + 2 + 10) / 11, total = 100;
+    const size_t npass = (total + k - 1) / k;
     sbuf b = { NULL, 0, 0 };
-    for (int i = 0; i < 100; i++)
+    for (size_t i = 0; i < total; i++)
         sb_puts(&b, "word word\n\n");
     pl = split_checked(b.p, b.n);
-    CHECK_INT(pl.n, 4);
-    if (pl.n == 4) {
-        CHECK_INT(pl.v[0].len, 306);
-        CHECK_INT(pl.v[0].end_line, 55);
-        CHECK_INT(pl.v[1].off, 308);
-        CHECK_INT(pl.v[1].line, 57);
-        CHECK_INT(pl.v[3].off, 3 * 308);
-        CHECK_INT(pl.v[3].len, 16 * 11 - 2);
+    CHECK(11 * k - 2 >= FS_PASSAGE_MIN && 11 * (k - 1) - 2 < FS_PASSAGE_MIN);
+    CHECK_INT(pl.n, npass);
+    for (size_t i = 0; i < pl.n && pl.n == npass; i++) {
+        size_t paras = i + 1 < npass ? k : total - (npass - 1) * k;
+        CHECK_INT(pl.v[i].off, i * k * 11);
+        CHECK_INT(pl.v[i].len, paras * 11 - 2);
+        CHECK_INT(pl.v[i].line, 2 * i * k + 1);
+        CHECK_INT(pl.v[i].end_line, 2 * (i * k + paras) - 1);
     }
     free(pl.v);
     free(b.p);
@@ -440,11 +442,11 @@ TEST(long_paragraph_cut_at_sentences)
 TEST(sentence_end_variants)
 {
     /*
-    ** One real sentence end at ~400 and traps after it: an abbreviation,
+    ** One real sentence end past MIN and traps after it: an abbreviation,
     ** an initial, a dot inside a number. The cut must be the real end.
     */
     sbuf b = { NULL, 0, 0 };
-    sb_words(&b, 399);
+    sb_words(&b, FS_PASSAGE_MIN + 99);
     sb_puts(&b, " it said \"stop.\" ");   /* ends at the closing quote */
     size_t want = b.n - 1;
     sb_words(&b, 300);

@@ -149,7 +149,7 @@ TEST(apostrophes)
         { "none", 0, "x'", -1, "x@0-1" },
         { "none", 0, "caf\xc3\xa9's", -1, "cafe's@0-7" },
         { "none", 0, "l'\xc3\xa9t\xc3\xa9 L\xe2\x80\x99" "Ete", -1,
-          "l'ete@0-7 l'ete@8-14" },
+          "l'ete@0-7 l'ete@8-15" },
         { NULL, 0, "Zone's zone\xe2\x80\x99s ZONES", -1,
           "zone@0-6 zone@7-15 zone@16-21" },
         { NULL, NS, "Zone's zone\xe2\x80\x99s", -1,
