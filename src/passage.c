@@ -19,6 +19,7 @@
 */
 #define VIEW FS_PASSAGE_LOOKAHEAD
 
+/* find_cut() looks a few bytes back from MIN and reads b[MAX]. */
 #if FS_PASSAGE_MIN < 16 || FS_PASSAGE_MAX <= FS_PASSAGE_MIN || \
     FS_PASSAGE_LOOKAHEAD <= FS_PASSAGE_MAX
 #error "passage sizes must satisfy 16 <= MIN < MAX < LOOKAHEAD"

@@ -85,6 +85,8 @@
 #define MAX_TERMS 256         /* suggestion words kept */
 #define NEAR_DEFAULT 10       /* tokens */
 #define NEAR_MAX 1000000      /* larger distances are clamped */
+#define FTS5_STACK_BUDGET 88  /* of FTS5's 100 parser stack entries */
+#define FTS5_MAX_OPEN 88      /* '(' open at once: each costs 1 or more */
 
 /* ====================================================================== */
 /* Stop words                                                              */
@@ -494,6 +496,9 @@ typedef struct parser {
     int cur_group;            /* group of the phrases being emitted */
     int group_level;          /* SEQ whose terms are the groups */
     int fallback;             /* emit `stop` as the only positive phrase */
+    int stack_cost;           /* FTS5 parser entries of the open '(' */
+    int nopen;                /* '(' emitted and not yet closed */
+    int open_cost[FTS5_MAX_OPEN]; /* what each open '(' costs */
 } parser;
 
 /* 1-based column, in characters, of byte offset `off`. */
@@ -1188,6 +1193,42 @@ static void emit_lit(parser *p, const char *text, size_t n, int raw,
         add_terms(p, text, n, raw);
 }
 
+/*
+** FTS5 parses the expression with a fixed stack of 100 entries, and a
+** '(' costs up to five of them: `expr OR title : (`. Every '(' we emit is
+** charged here (a NEAR's own '(' fits in the reserve), so an expression
+** FTS5 would reject with "parser stack overflow" is refused up front.
+*/
+static void open_paren(parser *p)
+{
+    const char *o = p->out.p;
+    size_t n = p->out.n;
+    int cost = 1;
+    if (n >= 3 && memcmp(o + n - 3, " : ", 3) == 0) {
+        cost += 2;                    /* colset COLON */
+        n = n >= 8 ? n - 8 : 0;       /* before "title : " */
+    }
+    if ((n >= 4 && memcmp(o + n - 4, " OR ", 4) == 0) ||
+        (n >= 5 && (memcmp(o + n - 5, " AND ", 5) == 0 ||
+                    memcmp(o + n - 5, " NOT ", 5) == 0)))
+        cost += 2;                    /* expr OP */
+    if (p->nopen >= FTS5_MAX_OPEN ||
+        p->stack_cost + cost > FTS5_STACK_BUDGET) {
+        fail(p, "query too complex: parentheses nested too deeply");
+        return;
+    }
+    p->open_cost[p->nopen++] = cost;
+    p->stack_cost += cost;
+    fs_buf_putc(&p->rc, &p->out, '(');
+}
+
+static void close_paren(parser *p)
+{
+    if (p->nopen > 0)
+        p->stack_cost -= p->open_cost[--p->nopen];
+    fs_buf_putc(&p->rc, &p->out, ')');
+}
+
 /* A word or phrase, with its synonyms when it is a bare word. */
 static void emit_word(parser *p, const qnode *q)
 {
@@ -1199,7 +1240,7 @@ static void emit_word(parser *p, const qnode *q)
         emit_lit(p, s, q->len, q->flags & F_QUOTED, q->flags & F_PREFIX, 1);
         return;
     }
-    fs_buf_putc(&p->rc, &p->out, '(');
+    open_paren(p);
     emit_lit(p, s, q->len, 0, 0, 1);
     for (int m = p->syn->group_first[g]; m < p->syn->group_first[g + 1];
          m++) {
@@ -1209,10 +1250,56 @@ static void emit_word(parser *p, const qnode *q)
         fs_buf_puts(&p->rc, &p->out, " OR ");
         emit_lit(p, w->s, (size_t)w->len, 0, 0, 0);
     }
-    fs_buf_putc(&p->rc, &p->out, ')');
+    close_paren(p);
+}
+
+/* How a list's positive terms are joined: a bit set of J_OR, J_AND (both
+** for a single term), or J_NONE when it mixes them or excludes something. */
+enum { J_NONE = 0, J_OR = 1, J_AND = 2 };
+
+static int seq_join(const parser *p, int s)
+{
+    int npos = 0, nreq = 0;
+    if (p->nodes[s].neg_head >= 0)
+        return J_NONE;
+    for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+        const qnode *q = &p->nodes[it];
+        if (is_live_pos(q)) {
+            npos++;
+            nreq += (q->flags & F_REQUIRED) != 0;
+        }
+    }
+    if (npos == 1)
+        return J_OR | J_AND;
+    if ((p->nodes[s].flags & F_HARD) || nreq == npos)
+        return J_AND;
+    return nreq == 0 ? J_OR : J_NONE;
 }
 
 static void emit_seq(parser *p, int s, int in_title, int atom);
+static void emit_item(parser *p, int id, int in_title);
+static void emit_terms(parser *p, int s, int in_title, int req, int join,
+                       int *count);
+
+/*
+** Emit `id` as one operand of a list joined by `join` (J_OR or J_AND),
+** after *count operands. A list of the same kind inside it is spliced in
+** without parentheses: "a (b (c d))" is "a" OR "b" OR "c" OR "d", which
+** keeps FTS5's parser stack shallow.
+*/
+static void emit_operand(parser *p, int id, int in_title, int join,
+                         int *count)
+{
+    const qnode *q = &p->nodes[id];
+    if (q->kind == N_SEQ && !((q->flags & F_TITLE) && !in_title) &&
+        (seq_join(p, id) & join)) {
+        emit_terms(p, id, in_title, -1, join, count);
+        return;
+    }
+    if ((*count)++)
+        fs_buf_puts(&p->rc, &p->out, join == J_OR ? " OR " : " AND ");
+    emit_item(p, id, in_title);
+}
 
 /* Emit one term so that it is an operand of AND/OR/NOT as it stands. */
 static void emit_item(parser *p, int id, int in_title)
@@ -1247,21 +1334,22 @@ static void emit_item(parser *p, int id, int in_title)
         break;
     }
     case N_OR: {
-        int nlive = 0, first = 1;
+        int nlive = 0, count = 0;
         for (int m = q->first; m >= 0; m = p->nodes[m].next)
             nlive += (p->nodes[m].flags & F_LIVE) != 0;
         if (nlive > 1)
-            fs_buf_putc(&p->rc, &p->out, '(');
+            open_paren(p);
         for (int m = q->first; m >= 0; m = p->nodes[m].next) {
             if (!(p->nodes[m].flags & F_LIVE))
                 continue;
-            if (!first)
-                fs_buf_puts(&p->rc, &p->out, " OR ");
-            first = 0;
-            emit_item(p, m, in_title);
+            if (nlive > 1) {
+                emit_operand(p, m, in_title, J_OR, &count);
+            } else {
+                emit_item(p, m, in_title);
+            }
         }
         if (nlive > 1)
-            fs_buf_putc(&p->rc, &p->out, ')');
+            close_paren(p);
         break;
     }
     case N_SEQ:
@@ -1270,25 +1358,38 @@ static void emit_item(parser *p, int id, int in_title)
     }
 }
 
-/* Emit the live positive terms of s whose F_REQUIRED bit is `req` (or all
-** when req < 0), joined by `sep`. Returns how many were written. */
-static int emit_terms(parser *p, int s, int in_title, int req,
-                      const char *sep)
+/* Emit the live positive terms of s whose F_REQUIRED bit is `req` (all
+** when req < 0) as operands of a `join` list. */
+static void emit_terms(parser *p, int s, int in_title, int req, int join,
+                       int *count)
 {
-    int count = 0;
     for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
         const qnode *q = &p->nodes[it];
         if (!is_live_pos(q))
             continue;
         if (req >= 0 && ((q->flags & F_REQUIRED) != 0) != req)
             continue;
-        if (count++)
-            fs_buf_puts(&p->rc, &p->out, sep);
         if (s == p->group_level)
             p->cur_group = q->group;
-        emit_item(p, it, in_title);
+        emit_operand(p, it, in_title, join, count);
     }
-    return count;
+}
+
+/* How many operands emit_terms() will write, splicing included. */
+static int operand_count(const parser *p, int s, int in_title, int join)
+{
+    int n = 0;
+    for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+        const qnode *q = &p->nodes[it];
+        if (!is_live_pos(q))
+            continue;
+        if (q->kind == N_SEQ && !((q->flags & F_TITLE) && !in_title) &&
+            (seq_join(p, it) & join))
+            n += operand_count(p, it, in_title, join);
+        else
+            n++;
+    }
+    return n;
 }
 
 /*
@@ -1297,7 +1398,7 @@ static int emit_terms(parser *p, int s, int in_title, int req,
 */
 static void emit_seq(parser *p, int s, int in_title, int atom)
 {
-    int npos = 0, nreq = 0, nneg = 0;
+    int npos = 0, nreq = 0, nneg = 0, count = 0, join;
     int is_fallback = p->fallback && s == 0;
     for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
         const qnode *q = &p->nodes[it];
@@ -1308,27 +1409,32 @@ static void emit_seq(parser *p, int s, int in_title, int atom)
     }
     for (int n = p->nodes[s].neg_head; n >= 0; n = p->nodes[n].next_neg)
         nneg++;
+    join = ((p->nodes[s].flags & F_HARD) || nreq == npos) ? J_AND :
+           nreq == 0 ? J_OR : J_NONE;
+    /* Spliced lists make more operands than terms: count what is written. */
     if (is_fallback)
         npos = 1;
+    else if (join != J_NONE)
+        npos = operand_count(p, s, in_title, join);
     int composite = npos > 1 || nneg > 0;
     if (atom && composite)
-        fs_buf_putc(&p->rc, &p->out, '(');
+        open_paren(p);
     if (nneg && npos > 1)
-        fs_buf_putc(&p->rc, &p->out, '(');
+        open_paren(p);
 
     if (is_fallback) {
         p->cur_group = 0;
         emit_lit(p, p->stop.p, p->stop.n, 0, 0, 1);
-    } else if ((p->nodes[s].flags & F_HARD) || nreq == npos) {
-        emit_terms(p, s, in_title, -1, " AND ");
-    } else if (nreq == 0) {
-        emit_terms(p, s, in_title, -1, " OR ");
+    } else if (join != J_NONE) {
+        emit_terms(p, s, in_title, -1, join, &count);
     } else {
         /* R1 AND R2 AND (S1 OR S2 OR R1): the soft terms stay in the
         ** expression for the ranking without widening the match. */
-        emit_terms(p, s, in_title, 1, " AND ");
-        fs_buf_puts(&p->rc, &p->out, " AND (");
-        emit_terms(p, s, in_title, 0, " OR ");
+        emit_terms(p, s, in_title, 1, J_AND, &count);
+        fs_buf_puts(&p->rc, &p->out, " AND ");
+        open_paren(p);
+        count = 0;
+        emit_terms(p, s, in_title, 0, J_OR, &count);
         fs_buf_puts(&p->rc, &p->out, " OR ");
         for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
             const qnode *q = &p->nodes[it];
@@ -1339,27 +1445,29 @@ static void emit_seq(parser *p, int s, int in_title, int atom)
                 break;
             }
         }
-        fs_buf_putc(&p->rc, &p->out, ')');
+        close_paren(p);
     }
 
     if (nneg && npos > 1)
-        fs_buf_putc(&p->rc, &p->out, ')');
+        close_paren(p);
     if (nneg) {
-        int saved = p->cur_group, first = 1;
+        int saved = p->cur_group;
+        count = 0;
         p->cur_group = -1;
-        fs_buf_puts(&p->rc, &p->out, nneg > 1 ? " NOT (" : " NOT ");
-        for (int n = p->nodes[s].neg_head; n >= 0; n = p->nodes[n].next_neg) {
-            if (!first)
-                fs_buf_puts(&p->rc, &p->out, " OR ");
-            first = 0;
-            emit_item(p, n, in_title);
+        fs_buf_puts(&p->rc, &p->out, " NOT ");
+        if (nneg > 1) {
+            open_paren(p);
+            for (int n = p->nodes[s].neg_head; n >= 0;
+                 n = p->nodes[n].next_neg)
+                emit_operand(p, n, in_title, J_OR, &count);
+            close_paren(p);
+        } else {
+            emit_item(p, p->nodes[s].neg_head, in_title);
         }
-        if (nneg > 1)
-            fs_buf_putc(&p->rc, &p->out, ')');
         p->cur_group = saved;
     }
     if (atom && composite)
-        fs_buf_putc(&p->rc, &p->out, ')');
+        close_paren(p);
 }
 
 /* Number the top-level terms; returns the number of groups. */

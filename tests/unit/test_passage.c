@@ -11,6 +11,11 @@
 
 #include <stdarg.h>
 
+/* The hand-made documents below hold paragraphs of 310 bytes and more. */
+#if FS_PASSAGE_MIN > 300 || FS_PASSAGE_MAX != 1200
+#error "test_passage.c: revisit the cases for the new passage sizes"
+#endif
+
 typedef struct plist {
     fs_passage *v;          /* passages, offsets into the whole text */
     size_t n;               /* passages found */

@@ -124,7 +124,7 @@ static const qcase cases[] = {
     OK("x NEAR/99999999999 y", "NEAR(\"x\" \"y\", 1000000)"),
     OK("x NEAR", "\"x\""),
     OK("x NEAR title:y", "\"x\" OR title : \"y\""),
-    OK("near(x y)", "\"near\" OR (\"x\" OR \"y\")"),
+    OK("near(x y)", "\"near\" OR \"x\" OR \"y\""),
     ERR("NEAR()", "the query has no words to search for"),
     ERR("NEAR/5", "the query has no words to search for"),
     ERR("NEAR(x y, z)", "expected a number after ',' in NEAR at column 9"),
@@ -175,10 +175,16 @@ static const qcase cases[] = {
     OK("\"x) OR (y\"", "\"x) OR (y\""),
     OK("'x' \"{title}:y\"", "\"'x'\" OR \"{title}:y\""),
     /* grouping */
-    OK("(x y", "(\"x\" OR \"y\")"),
+    OK("(x y", "\"x\" OR \"y\""),
     OK("(((x)))", "\"x\""),
     OK("() x", "\"x\""),
-    OK("(x y) z", "(\"x\" OR \"y\") OR \"z\""),
+    OK("(x y) z", "\"x\" OR \"y\" OR \"z\""),
+    OK("x (y (z w))", "\"x\" OR \"y\" OR \"z\" OR \"w\""),
+    OK("x AND (y AND (z w))", "\"x\" AND \"y\" AND (\"z\" OR \"w\")"),
+    OK("((x y)) -z", "(\"x\" OR \"y\") NOT \"z\""),
+    OK("x -(y -(z -w))", "\"x\" NOT (\"y\" NOT (\"z\" NOT \"w\"))"),
+    OK("+x (y z) -(v w) -u",
+       "(\"x\" AND (\"y\" OR \"z\" OR \"x\")) NOT (\"v\" OR \"w\" OR \"u\")"),
     OK("(x AND y) OR z", "((\"x\" AND \"y\") OR \"z\")"),
     ERR("x)", "unmatched ')' at column 2"),
     ERR("()", "the query has no words to search for"),
@@ -800,6 +806,53 @@ TEST(fts5_semantics)
     sqlite3_close(db);
 }
 
+/*
+** FTS5's parser has a fixed stack: deep alternations of AND, OR, NOT and
+** title: that cannot be flattened either translate into something FTS5
+** accepts or are refused as too complex, never an SQLite error.
+*/
+TEST(fts5_parser_depth)
+{
+    static const char *const opens[] = {
+        "x AND (y ", "x OR title:(", "x -(y ", "+x (y AND ", "(x OR y) (",
+        "x NEAR y AND (", "nanking OR (z AND ",
+    };
+    sqlite3 *db = open_db();
+    fs_synonyms *syn = load_synonyms();
+    char buf[2048];
+    int ok = 0, complex = 0;
+    for (size_t k = 0; k < sizeof opens / sizeof opens[0]; k++) {
+        for (int depth = 1; depth <= 64; depth++) {
+            size_t n = 0;
+            for (int d = 0; d < depth; d++) {
+                /* alternate with a soft level so nothing can be spliced */
+                const char *o = (d & 1) ? "w OR (v " : opens[k];
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", o);
+            }
+            snprintf(buf + n, sizeof buf - n, "NEAR(a* b c, 2)");
+            fs_query *q = NULL;
+            char err[128];
+            int rc = fs_query_parse(&q, buf, 0, syn, err, sizeof err);
+            if (rc == FSEARCH_OK) {
+                CHECK(run_match(db, q->match, buf) >= 0);
+                ok++;
+            } else {
+                CHECK_INT(rc, FSEARCH_EQUERY);
+                if (!strstr(err, "too complex"))
+                    fprintf(stderr, "depth %d <%s>: %s\n", depth, buf, err);
+                CHECK(strstr(err, "too complex") != NULL);
+                complex++;
+            }
+            fs_query_free(q);
+        }
+    }
+    /* realistic depths pass; absurd ones are refused */
+    CHECK(ok > 7 * 10);
+    CHECK(complex > 7 * 20);
+    fs_synonyms_free(syn);
+    sqlite3_close(db);
+}
+
 /* ====================================================================== */
 /* Generated queries                                                       */
 
@@ -912,4 +965,5 @@ RUN_TESTS("query",
           T(allocation_failures),
           T(fts5_accepts_table),
           T(fts5_semantics),
+          T(fts5_parser_depth),
           T(fts5_accepts_generated))
