@@ -17,6 +17,7 @@ LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include
 MANDIR   ?= $(PREFIX)/share/man
 PKGDIR   ?= $(LIBDIR)/pkgconfig
+EXTDIR   ?= $(LIBDIR)/fsearch
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -31,6 +32,8 @@ LDLIBS   = $(DEPS_LIBS) -lm -lpthread
 
 VERSION  := $(shell sed -n 's/^\#define FSEARCH_VERSION "\(.*\)"/\1/p' include/fsearch.h)
 SOMAJOR  := $(shell sed -n 's/^\#define FSEARCH_VERSION_MAJOR \([0-9]*\)/\1/p' include/fsearch.h)
+SONAME   := libfsearch.so.$(SOMAJOR)
+SOFILE   := libfsearch.so.$(VERSION)
 
 B        ?= build
 LIB_SRC  := $(sort $(wildcard src/*.c))
@@ -42,6 +45,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 PIC_OBJ  := $(LIB_SRC:%.c=$(B)/pic/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+EXT_OBJ  := $(EXT_SRC:%.c=$(B)/pic/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
@@ -58,8 +62,9 @@ DEB_PACKAGES = gcc make pkg-config libsqlite3-dev libstemmer-dev libutf8proc-dev
 
 .PHONY: all deps test check unit e2e headertest check-asan valgrind fuzz fuzz-replay \
         bench bench-relevance index install uninstall clean
+.PHONY: installtest
 
-all: $(B)/libfsearch.a $(B)/libfsearch.so fsearch
+all: $(B)/libfsearch.a $(B)/libfsearch.so $(B)/$(SONAME) fsearch $(B)/fsearch_ext.so
 
 fsearch: $(B)/fsearch
 	$(Q)cp $< $@
@@ -75,8 +80,18 @@ $(B)/pic/%.o: %.c
 $(B)/libfsearch.a: $(LIB_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(B)/libfsearch.so: $(PIC_OBJ)
-	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libfsearch.so.$(SOMAJOR) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+# libfsearch.so.X.Y.Z with soname libfsearch.so.X; the two shorter names are
+# symlinks, as the linker (-lfsearch) and the loader look for them.
+$(B)/$(SOFILE): $(PIC_OBJ)
+	$(call say,LD,$@)$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/$(SONAME) $(B)/libfsearch.so: $(B)/$(SOFILE)
+	$(Q)ln -sf $(SOFILE) $@
+
+# The SQLite loadable extension: the library's objects plus src/ext/, with
+# only the sqlite3_*_init entry points exported (src/ext/fsearch_ext.map).
+$(B)/fsearch_ext.so: $(EXT_OBJ) $(PIC_OBJ) src/ext/fsearch_ext.map
+	$(call say,LD,$@)$(CC) -shared $(CFLAGS) $(SAN) -Wl,--version-script=src/ext/fsearch_ext.map -o $@ $(EXT_OBJ) $(PIC_OBJ) $(LDLIBS)
 
 $(B)/fsearch: $(CLI_OBJ) $(B)/libfsearch.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(SAN) -o $@ $(CLI_OBJ) $(B)/libfsearch.a $(LDLIBS)
@@ -105,6 +120,9 @@ unit: $(UNIT_BIN)
 
 e2e: $(B)/fsearch
 	@FSEARCH_BIN=$(abspath $(B)/fsearch) RUNNER="$(RUNNER)" sh tests/e2e/run.sh
+
+# The sqlite3 shell loads the extension in tests/e2e/cases/5*.
+e2e: $(B)/fsearch_ext.so
 
 headertest:
 	@mkdir -p $(B)/tests
@@ -160,4 +178,36 @@ bench-relevance: all
 clean:
 	rm -rf build build-asan build-fuzz fsearch
 
--include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# ---- install -------------------------------------------------------------
+
+# fsearch.pc is written at install time, so it names the PREFIX installed to.
+install: all
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(PKGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(EXTDIR)
+	$(Q)install -m 755 $(B)/fsearch $(DESTDIR)$(BINDIR)/fsearch
+	$(Q)install -m 644 $(B)/libfsearch.a $(DESTDIR)$(LIBDIR)/libfsearch.a
+	$(Q)install -m 755 $(B)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SOFILE)
+	$(Q)ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libfsearch.so
+	$(Q)install -m 644 include/fsearch.h $(DESTDIR)$(INCDIR)/fsearch.h
+	$(Q)install -m 644 docs/fsearch.1 $(DESTDIR)$(MANDIR)/man1/fsearch.1
+	$(Q)install -m 755 $(B)/fsearch_ext.so $(DESTDIR)$(EXTDIR)/fsearch_ext.so
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    fsearch.pc.in > $(DESTDIR)$(PKGDIR)/fsearch.pc
+	@echo "installed fsearch $(VERSION) in $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/fsearch $(DESTDIR)$(LIBDIR)/libfsearch.a \
+	    $(DESTDIR)$(LIBDIR)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libfsearch.so $(DESTDIR)$(INCDIR)/fsearch.h \
+	    $(DESTDIR)$(MANDIR)/man1/fsearch.1 $(DESTDIR)$(PKGDIR)/fsearch.pc \
+	    $(DESTDIR)$(EXTDIR)/fsearch_ext.so
+	$(Q)rmdir $(DESTDIR)$(EXTDIR) 2>/dev/null || true
+
+# Install into a temporary prefix and build examples/ against it with
+# pkg-config alone, shared and static (tests/install.sh).
+installtest: all
+	@B=$(B) MAKE="$(MAKE)" CC="$(CC)" SAN="$(SAN)" sh tests/install.sh
+
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(EXT_OBJ:.o=.d)

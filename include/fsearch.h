@@ -35,6 +35,17 @@ extern "C" {
 #define FSEARCH_VERSION_MINOR 1
 #define FSEARCH_VERSION_PATCH 0
 
+/*
+** FSEARCH_API marks the library's public functions. libfsearch.so is built
+** with -fvisibility=hidden and FSEARCH_BUILD_SHARED, so these calls are all
+** it exports; for users of the header it expands to nothing.
+*/
+#if defined(FSEARCH_BUILD_SHARED) && defined(__GNUC__)
+#define FSEARCH_API __attribute__((visibility("default")))
+#else
+#define FSEARCH_API
+#endif
+
 /* Return codes. */
 enum fsearch_rc {
     FSEARCH_OK = 0,         /* success */
@@ -81,12 +92,12 @@ typedef struct fsearch_options {
 ** memory ran out), so that fsearch_errmsg() can say why; the caller always
 ** passes it to fsearch_close(). opts may be NULL for the defaults.
 */
-int fsearch_open(fsearch **out, const char *index_path,
-                 const fsearch_options *opts);
+FSEARCH_API int fsearch_open(fsearch **out, const char *index_path,
+                             const fsearch_options *opts);
 
 /* Close the handle and free everything it owns. NULL is a no-op. Cursors
 ** must be freed before their handle is closed. */
-void fsearch_close(fsearch *fs);
+FSEARCH_API void fsearch_close(fsearch *fs);
 
 /* ====================================================================== */
 /* Indexing                                                                */
@@ -146,9 +157,9 @@ typedef struct fsearch_index_stats {
 ** Returns FSEARCH_OK, FSEARCH_ENOTFOUND (no such folder), FSEARCH_EBUSY
 ** (another run holds the index), FSEARCH_EINTR, or another error.
 */
-int fsearch_index(fsearch *fs, const char *root,
-                  const fsearch_index_options *opts,
-                  fsearch_index_stats *stats_out);
+FSEARCH_API int fsearch_index(fsearch *fs, const char *root,
+                              const fsearch_index_options *opts,
+                              fsearch_index_stats *stats_out);
 
 /* ====================================================================== */
 /* Searching                                                               */
@@ -202,18 +213,19 @@ typedef struct fsearch_hit {
 ** naming the problem (errmsg), or another error. The cursor belongs to the
 ** caller: fsearch_cursor_free().
 */
-int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
-                   const fsearch_search_options *opts);
+FSEARCH_API int fsearch_search(fsearch_cursor **out, fsearch *fs,
+                               const char *query,
+                               const fsearch_search_options *opts);
 
 /*
 ** Advance to the next hit: FSEARCH_OK with *hit_out set, FSEARCH_DONE when
 ** there are no more, or an error. The hit and everything it points to is
 ** borrowed until the next call on the cursor or its free.
 */
-int fsearch_next(fsearch_cursor *cur, const fsearch_hit **hit_out);
+FSEARCH_API int fsearch_next(fsearch_cursor *cur, const fsearch_hit **hit_out);
 
 /* Free a cursor. NULL is a no-op. */
-void fsearch_cursor_free(fsearch_cursor *cur);
+FSEARCH_API void fsearch_cursor_free(fsearch_cursor *cur);
 
 /* ====================================================================== */
 /* Status and errors                                                       */
@@ -229,17 +241,17 @@ typedef struct fsearch_status {
 } fsearch_status;
 
 /* Fill *out with facts about the index. */
-int fsearch_stat(fsearch *fs, fsearch_status *out);
+FSEARCH_API int fsearch_stat(fsearch *fs, fsearch_status *out);
 
 /* The message of the last failure on this handle ("" if none). Borrowed
 ** until the next call on the handle. NULL handle: a fixed message. */
-const char *fsearch_errmsg(const fsearch *fs);
+FSEARCH_API const char *fsearch_errmsg(const fsearch *fs);
 
 /* Fixed text for a return code; never NULL. */
-const char *fsearch_errstr(int rc);
+FSEARCH_API const char *fsearch_errstr(int rc);
 
 /* The library's version, e.g. "0.1.0". */
-const char *fsearch_version(void);
+FSEARCH_API const char *fsearch_version(void);
 
 #ifdef __cplusplus
 }

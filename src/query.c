@@ -22,8 +22,11 @@
 **                      blank or '(') and when a word, quote or '(' follows:
 **                      safety-zone, 1-2 and -- are plain words.
 **   NEAR(a b "c d", 5) the phrases within 5 words of each other (default
-**                      10). Infix form: a NEAR b, a NEAR/5 b (words and
-**                      phrases only; otherwise NEAR is ignored).
+**                      10). Infix form: a NEAR b, a NEAR/5 b; a chain
+**                      a NEAR/3 b NEAR/5 c is one NEAR with the largest
+**                      distance. Infix NEAR joins only words and phrases
+**                      (not title: terms or groups); elsewhere it is
+**                      ignored. Inside NEAR(...) no operators or groups.
 **   ( ... )            grouping. An unclosed '(' is closed at the end.
 **   title:word  title:"a phrase"  title:(...)  title:NEAR(...)
 **                      match in the document title only.
@@ -45,14 +48,18 @@
 **
 **   Synonyms (see fs_synonyms_parse): a bare word found in the synonym list
 **   is searched as any word of its group: Nanking -> ("Nanking" OR
-**   "Nanjing"). Words in phrases, NEAR or prefixes are not expanded.
+**   "Nanjing"), also when excluded. Words in phrases, NEAR or prefixes are
+**   not expanded.
 **
-**   Errors, reported with their column (1-based, in characters): an extra
-**   ')', NOT with nothing after it, more than 64 nested parentheses, more
-**   than 256 words, a malformed NEAR(...), an excluded path:, and queries
-**   with nothing to search for (empty, only punctuation, only excluded
-**   words, only path: filters). Other malformed input is read sensibly:
-**   a dangling or doubled AND/OR/NEAR is ignored, () is ignored.
+**   Errors, reported with their column (1-based, in characters) where one
+**   applies: an extra ')', NOT with nothing after it, more than 64 nested
+**   parentheses, more than 256 words (phrases after synonyms), a malformed
+**   NEAR(...), an excluded path:, an expression too deep for FTS5's parser
+**   (about 15 levels that alternate AND, OR and NOT), and queries with
+**   nothing to search for (empty, only punctuation, only excluded words,
+**   only path: filters). Other malformed input is read sensibly: a
+**   dangling or doubled AND/OR/NEAR is ignored, () is ignored, a group of
+**   exclusions only, "x (-y)", reads as "x -y".
 **
 ** THE TRANSLATION
 **
@@ -61,8 +68,14 @@
 **   terms AND, exclusions one binary `(positive) NOT (n1 OR n2 ...)` per
 **   list. Optional terms next to required ones are kept for the ranking by
 **   `R1 AND R2 AND (S1 OR S2 OR R1)`, which matches exactly what R1 AND R2
-**   matches. Each top-level term is a group; fs_query.phrase_group gives the
-**   group of every FTS5 phrase in FTS5's numbering order (-1: excluded).
+**   matches. Nested lists joined the same way are spliced into their
+**   parent, "a (b (c d))" -> "a" OR "b" OR "c" OR "d", to keep the FTS5
+**   parser stack shallow.
+**
+**   Groups: each term of the top-level list is one group (a list that is
+**   alone at the top, as in "(a b c)", is looked into); all phrases inside a
+**   term share its group. fs_query.phrase_group gives the group of every
+**   FTS5 phrase in FTS5's numbering order, -1 for excluded ones.
 **
 ** Parsing is recursive descent bounded to 64 levels of parentheses, and
 ** works in one pass over the input into a node array (indices, no pointers),
@@ -314,6 +327,13 @@ static int syn_read(fs_synonyms *syn, size_t n, int *cap, char *err,
     return ngroups;
 }
 
+/*
+** The file format beyond query.h: '#' starts a comment only at the start of
+** a word (so "C#" is a word), a NUL byte counts as a blank, a line with a
+** single entry is ignored, and lines sharing a word are merged into one
+** group (synonymy is transitive). Words are looked up by binary search over
+** a case-blind sorted copy; each group lists its words in file order.
+*/
 int fs_synonyms_parse(fs_synonyms **out, const char *text, size_t n,
                       char *err, size_t nerr)
 {
@@ -783,7 +803,10 @@ static int parse_near(parser *p)
         if (w >= 0)
             add_child(p, t, w);
     }
-    return p->nodes[t].first >= 0 ? t : NOTHING;
+    if (p->nodes[t].first >= 0)
+        return t;
+    p->nnodes = t;                    /* NEAR() holds nothing */
+    return NOTHING;
 }
 
 /*
@@ -857,8 +880,10 @@ static int parse_term(parser *p, int depth, int sign, size_t sign_off)
         }
         size_t open = p->pos++;
         t = parse_seq(p, depth + 1, open);
-        if (t >= 0 && p->nodes[t].first < 0)
-            t = NOTHING;              /* () */
+        if (t >= 0 && p->nodes[t].first < 0) {
+            p->nnodes = t;            /* () holds nothing: reuse its node */
+            t = NOTHING;
+        }
     } else if (p->in[p->pos] == '"') {
         t = parse_phrase(p);
     } else if (word_is(p, p->pos, end, "NEAR") && end < p->n &&

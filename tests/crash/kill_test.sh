@@ -1,0 +1,179 @@
+#!/bin/sh
+# Crash test: kill -9 `fsearch index` at many different moments while the
+# corpus keeps changing, and check after every kill that the index opens,
+# answers, and holds only whole documents; then let one run finish and check
+# that the index equals a fresh rebuild of the same folder, row for row.
+# A killed --rebuild must leave the previous index exactly as it was.
+# Usage: sh tests/crash/kill_test.sh [BIN]   (SEED=n to replay a run)
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-${FSEARCH_BIN:-$top/build/fsearch}}
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+rounds=${ROUNDS:-24}
+seed=${SEED:-$(date +%s)}
+passed=0
+failed=0
+
+if ! command -v sqlite3 >/dev/null; then
+    echo "crash: sqlite3 shell missing; cannot compare indexes" >&2
+    echo "crash: 0 passed, 1 failed"
+    exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fsearch-crash.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+cd "$work" || exit 1
+
+fail() {
+    echo "FAIL [crash seed=$seed round=$round] $*" >&2
+    failed=$((failed + 1))
+}
+ok() { passed=$((passed + 1)); }
+
+# A pseudo-random number in [0, $1), from awk, stepping a seeded sequence.
+rng_state=$seed
+rand() {
+    rng_state=$(awk -v s="$rng_state" 'BEGIN { printf "%d", (s * 1103515245 + 12345) % 2147483648 }')
+    echo $(( (rng_state / 65536) % $1 ))
+}
+
+# The corpus: real texts, a few hundred files in a few folders; a reserve of
+# more texts feeds the additions and changes made between kills.
+mkdir -p c/lic c/doc/a c/doc/b pool
+cp /usr/share/common-licenses/* c/lic/ 2>/dev/null
+cp -R "$top/corpus" c/corpus
+n=0
+for f in /usr/share/doc/*/copyright; do
+    [ -f "$f" ] || continue
+    name=$(basename "$(dirname "$f")").txt
+    n=$((n + 1))
+    if [ $n -le 200 ]; then cp "$f" "c/doc/a/$name"
+    elif [ $n -le 400 ]; then cp "$f" "c/doc/b/$name"
+    elif [ $n -le 600 ]; then cp "$f" "pool/$name"
+    fi
+done
+nfiles=$(find c -type f | wc -l)
+if [ "$nfiles" -lt 100 ]; then
+    echo "crash: too few texts to build a corpus ($nfiles)" >&2
+    echo "crash: 0 passed, 1 failed"
+    exit 1
+fi
+
+idx=idx/f.db
+fsx() { "$bin" --corpus c --index "$idx" "$@"; }
+
+# Rows that must agree between two indexes of the same folder.
+dump() {
+    sqlite3 "$1" "SELECT path, size, hash, npassages, title FROM doc ORDER BY path;
+                  SELECT d.path, p.line, p.end_line, p.off, p.hash
+                  FROM passage p JOIN doc d ON d.id = p.doc_id
+                  ORDER BY d.path, p.off;"
+}
+
+# Every document whole: its passage range full, no passage without a doc.
+check_whole() {
+    r=$(sqlite3 "$idx" "PRAGMA integrity_check;
+        SELECT count(*) FROM doc d WHERE npassages != (SELECT count(*)
+          FROM passage p WHERE p.doc_id = d.id AND p.id BETWEEN
+          d.first_passage AND d.first_passage + d.npassages - 1);
+        SELECT count(*) FROM passage p WHERE NOT EXISTS
+          (SELECT 1 FROM doc d WHERE d.id = p.doc_id);" 2>&1)
+    [ "$(printf '%s' "$r" | tr '\n' ' ')" = "ok 0 0 " ] ||
+        fail "index not whole after kill: $(printf '%s' "$r" | tr '\n' ' ')"
+}
+
+# The hits of a query as a sorted set of path:line (also-in lines included),
+# so that ties ranked in another order do not count as a difference.
+hits() {
+    "$bin" --corpus c --index "$1" -n 100000 --color=never "$2" |
+        sed -n 's/^\(    also in: \)\{0,1\}\(c\/.*:[0-9][0-9]*\)$/\2/p' | sort
+}
+
+# Change the corpus a little: add, change, touch, rename and remove files.
+pool_next=1
+mutate() {
+    i=0
+    for f in $(ls pool | sed -n "${pool_next},$((pool_next + 3))p"); do
+        mv "pool/$f" "c/doc/a/new_$f"
+    done
+    pool_next=$((pool_next + 4))
+    victim=$(ls c/doc/b | sed -n "$(( $(rand 150) + 1 ))p")
+    [ -n "$victim" ] && printf '\nrevision%s quokkarevised\n' "$round" >> "c/doc/b/$victim"
+    victim=$(ls c/doc/a | sed -n "$(( $(rand 150) + 1 ))p")
+    [ -n "$victim" ] && touch "c/doc/a/$victim"
+    victim=$(ls c/doc/b | sed -n "$(( $(rand 150) + 1 ))p")
+    if [ -n "$victim" ]; then
+        mkdir -p c/moved
+        mv "c/doc/b/$victim" "c/moved/r${round}_$victim"
+    fi
+    victim=$(ls c/doc/a | sed -n "$(( $(rand 150) + 1 ))p")
+    [ -n "$victim" ] && rm -f "c/doc/a/$victim"
+    : $i
+}
+
+round=0
+t_start=$(date +%s)
+kills=0
+for round in $(seq 1 "$rounds"); do
+    [ "$round" -gt 1 ] && [ $((round % 3)) -ne 0 ] && mutate
+    # Delays grow over the rounds, and jitter, so kills land in the walk,
+    # in a batch, and around commits.
+    ms=$(( round * 25 + $(rand 120) ))
+    fsx index -q >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+    if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+    wait "$pid" 2>/dev/null
+    [ -f "$idx" ] || continue
+    fsx status >/dev/null 2>&1
+    st=$?
+    [ "$st" -eq 0 ] && ok || fail "status after kill at ${ms} ms: exit $st"
+    fsx -q license warranty >/dev/null 2>err
+    st=$?
+    if [ "$st" -eq 0 ] || [ "$st" -eq 1 ]; then ok
+    else fail "search after kill at ${ms} ms: exit $st: $(cat err)"; fi
+    check_whole
+done
+
+# A killed --rebuild leaves the index it started from untouched.
+fsx index -q >/dev/null 2>&1 || fail "index after the kills failed"
+dump "$idx" > before.txt
+for ms in 30 150 400 800; do
+    round="rebuild-$ms"
+    fsx index --rebuild -q >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+    kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+    wait "$pid" 2>/dev/null
+    dump "$idx" > after.txt
+    cmp -s before.txt after.txt && ok ||
+        fail "a killed rebuild changed the index"
+done
+
+# Finish, then compare with a fresh index of the same folder.
+round=final
+fsx index -q >/dev/null 2>&1 || fail "final index run failed"
+"$bin" --corpus c --index idx2/f.db index -q >/dev/null 2>&1 ||
+    fail "fresh index failed"
+dump "$idx" > a.txt
+dump idx2/f.db > b.txt
+if [ ! -s a.txt ]; then
+    fail "empty index"
+elif cmp -s a.txt b.txt; then ok
+else fail "index differs from a fresh rebuild: $(diff a.txt b.txt | head -5)"; fi
+for q in license warranty quokkarevised "free software" copyright gnu \
+         "public domain" permission; do
+    hits "$idx" "$q" > qa.txt
+    hits idx2/f.db "$q" > qb.txt
+    if [ -s qa.txt ] && cmp -s qa.txt qb.txt; then ok
+    else fail "hits for '$q' differ from a fresh rebuild"; fi
+done
+sa=$(fsx status | grep -E '^(documents|passages|stale)')
+sb=$("$bin" --corpus c --index idx2/f.db status | grep -E '^(documents|passages|stale)')
+[ "$sa" = "$sb" ] && ok || fail "status differs: $sa / $sb"
+printf '%s\n' "$sa" | grep -q '^stale files: 0$' && ok || fail "stale after final run"
+
+echo "crash: $kills kills in $(( $(date +%s) - t_start )) s (seed $seed)" >&2
+echo "crash: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
