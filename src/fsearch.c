@@ -295,26 +295,36 @@ int fsearch_open(fsearch **out, const char *index_path,
     int rc = sqlite3_open_v2(index_path, &fs->db,
                              oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
                              NULL);
+    int frc = FSEARCH_OK;
     if (rc != SQLITE_OK)
-        return fs_error_sqlite(fs, rc, "cannot open the index");
-    sqlite3_busy_timeout(fs->db, 10000);
-    rc = fs_register_all(fs->db);
-    if (rc != SQLITE_OK)
-        return fs_error_sqlite(fs, rc, "cannot set up the tokenizer");
-
-    int frc;
-    if (creating) {
+        frc = fs_error_sqlite(fs, rc, "cannot open the index");
+    if (frc == FSEARCH_OK) {
+        sqlite3_busy_timeout(fs->db, 10000);
+        rc = fs_register_all(fs->db);
+        if (rc != SQLITE_OK)
+            frc = fs_error_sqlite(fs, rc, "cannot set up the tokenizer");
+    }
+    if (frc == FSEARCH_OK && creating) {
         frc = create_schema(fs, language);
         if (frc == FSEARCH_OK && !(fs->language = fs_strdup(language)))
             frc = fs_error(fs, FSEARCH_ENOMEM, "out of memory");
-        if (frc != FSEARCH_OK) {
-            /* Leave no half-made index behind: it was ours alone. */
-            sqlite3_close(fs->db);
-            fs->db = NULL;
-            unlink(index_path);
-        }
-    } else {
+    } else if (frc == FSEARCH_OK) {
         frc = check_index(fs);
+    }
+    if (frc != FSEARCH_OK && creating) {
+        /* Leave no half-made index behind, whichever step failed: it was
+        ** ours alone, and an empty file would be refused as "not an
+        ** index" by every later open. */
+        char side[4096];
+        sqlite3_close(fs->db);
+        fs->db = NULL;
+        unlink(index_path);
+        /* A stale -wal would be replayed into the next index made here. */
+        static const char *const suffixes[] = { "-wal", "-shm" };
+        for (size_t i = 0; i < 2; i++)
+            if ((size_t)snprintf(side, sizeof side, "%s%s", index_path,
+                                 suffixes[i]) < sizeof side)
+                unlink(side);
     }
     if (frc == FSEARCH_OK)
         frc = fs_exec(fs, "PRAGMA synchronous=NORMAL", "cannot open the index");
@@ -349,8 +359,10 @@ static int count_rows(fsearch *fs, const char *sql, uint64_t *out)
 
 int fsearch_stat(fsearch *fs, fsearch_status *out)
 {
-    if (!fs || !out)
+    if (!fs)
         return FSEARCH_EINVAL;
+    if (!out)
+        return fs_error(fs, FSEARCH_EINVAL, "fsearch_stat: out is NULL");
     if (!fs->db)
         return fs_error(fs, FSEARCH_EINVAL, "the index is not open");
     memset(out, 0, sizeof *out);

@@ -18,6 +18,7 @@
 #include "text.h"
 #include "walk.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +33,9 @@
 #define SNIFF_BYTES (64u << 10)        /* bytes looked at to tell binary */
 #define BATCH_BYTES (16u << 20)        /* commit after this much text... */
 #define BATCH_FILES 2000u              /* ...or this many files */
+#define BATCH_SECONDS 0.5              /* ...or after this long, so that a
+                                       ** killed run keeps its progress and
+                                       ** searchers see new files soon */
 #define TITLE_MAX 200                  /* bytes of a title */
 
 /* A file or document that phase 2 must look at. */
@@ -59,6 +63,8 @@ typedef struct indexer {
     int dry_run;
     int in_txn;
     uint64_t batch_bytes, batch_files;
+    double batch_start;                /* now_seconds() at BEGIN */
+    int64_t scan_start_ns;             /* wall clock when the walk began */
     int64_t next_passage;              /* id of the next passage written */
     uint64_t files_done, files_total, bytes_done, bytes_total;
     fs_buf full;                       /* root + '/' + path */
@@ -182,6 +188,26 @@ static int run(indexer *ix, sqlite3_stmt *st)
 /* ---------------------------------------------------------------------- */
 /* Transactions                                                            */
 
+/* The wall clock, fine-grained: a file changed before the walk began has
+** an older time (file times never run ahead of it), so fsearch_index_stale()
+** sees no false change. A change just after the start may carry a time from
+** the kernel's coarse clock, a tick (1-4 ms) behind, and go unnoticed; since
+** Linux 6.13, a folder the walk looked at gets a fine time on its next
+** change, which closes that gap for the folders the check reads. */
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int begin(indexer *ix)
 {
     if (ix->in_txn || ix->dry_run)
@@ -191,6 +217,7 @@ static int begin(indexer *ix)
         return rc;
     ix->in_txn = 1;
     ix->batch_bytes = ix->batch_files = 0;
+    ix->batch_start = now_seconds();
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(ix->fs->db,
                                  "SELECT coalesce(max(id), 0) + 1 FROM passage",
@@ -223,7 +250,8 @@ static void rollback(indexer *ix)
 static int maybe_commit(indexer *ix)
 {
     if (ix->in_txn && (ix->batch_bytes >= BATCH_BYTES ||
-                       ix->batch_files >= BATCH_FILES))
+                       ix->batch_files >= BATCH_FILES ||
+                       now_seconds() - ix->batch_start >= BATCH_SECONDS))
         return commit(ix);
     return FSEARCH_OK;
 }
@@ -564,6 +592,12 @@ static int add_document(indexer *ix, const change *c, int *indexed,
         return fs_exec(ix->fs, "ROLLBACK TO doc; RELEASE doc",
                        "cannot write the index");
     }
+    if (rc != FSEARCH_OK) {
+        /* Keep the first error: finishing the document here would commit
+        ** it with passages missing (the caller rolls the batch back). */
+        ix->next_passage = first;
+        return rc;
+    }
     st = ix->st_doc_fin;
     sqlite3_bind_int64(st, 1, doc_id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)bytes);
@@ -649,12 +683,20 @@ static int page_peek(indexer *ix, doc_page *page, change **have)
     list_free(&page->docs);
     page->next = 0;
     sqlite3_stmt *st = ix->st_docs;
-    sqlite3_bind_text(st, 1, page->last_path ? page->last_path : "", -1,
-                      SQLITE_TRANSIENT);
-    int rc = FSEARCH_OK, src;
+    /* Out of memory here would bind NULL and make the page look like the
+    ** end of the index: every later document would seem new. */
+    int src = sqlite3_bind_text(st, 1, page->last_path ? page->last_path : "",
+                                -1, SQLITE_TRANSIENT);
+    if (src != SQLITE_OK)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    int rc = FSEARCH_OK;
     while (rc == FSEARCH_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *path = (const char *)sqlite3_column_text(st, 1);
-        rc = list_push(&page->docs, path ? path : "",
+        if (!path) {
+            rc = FSEARCH_ENOMEM;
+            break;
+        }
+        rc = list_push(&page->docs, path,
                        sqlite3_column_int64(st, 0),
                        (uint64_t)sqlite3_column_int64(st, 2),
                        sqlite3_column_int64(st, 3),
@@ -894,6 +936,11 @@ static int finish(indexer *ix)
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
     if (rc == FSEARCH_OK)
         rc = fs_meta_set(ix->fs, "last_update", now);
+    /* What fsearch_index_stale() compares with: anything modified after
+    ** the walk began may have been missed by it. */
+    snprintf(now, sizeof now, "%lld", (long long)ix->scan_start_ns);
+    if (rc == FSEARCH_OK)
+        rc = fs_meta_set(ix->fs, "scan_start_ns", now);
     char *real = realpath(ix->root, NULL);
     if (rc == FSEARCH_OK)
         rc = fs_meta_set(ix->fs, "root", real ? real : ix->root);
@@ -926,13 +973,6 @@ static int lock_index(fsearch *fs, int *fd_out)
     }
     *fd_out = fd;
     return FSEARCH_OK;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int rebuild_clear(indexer *ix)
@@ -1004,8 +1044,10 @@ int fsearch_index(fsearch *fs, const char *root,
         else
             rc = rebuild_clear(&ix);
     }
-    if (rc == FSEARCH_OK)
+    if (rc == FSEARCH_OK) {
+        ix.scan_start_ns = wall_ns();
         rc = diff(&ix, &adds, &changed, &gone);
+    }
     if (rc == FSEARCH_OK) {
         ix.files_total = adds.n + changed.n + gone.n;
         for (size_t i = 0; i < adds.n; i++)
@@ -1057,4 +1099,89 @@ int fsearch_index(fsearch *fs, const char *root,
         close(lock_fd);
     stats->seconds = now_seconds() - t0;
     return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Staleness                                                               */
+
+#define STALE_MAX_ENTRIES 4000  /* entries of the root looked at, at most */
+
+/* Read meta(key) as an integer; *out 0 when absent. */
+static int meta_int(fsearch *fs, const char *key, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = 0;
+    int rc = sqlite3_prepare_v2(fs->db,
+                                "SELECT CAST(value AS INTEGER) FROM meta "
+                                "WHERE key = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *out = sqlite3_column_int64(st, 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(fs, rc, "cannot read the index");
+}
+
+static int64_t mtime_ns_of(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+int fsearch_index_stale(fsearch *fs, const char *root, uint64_t *nchanged_out)
+{
+    if (!fs || !nchanged_out)
+        return FSEARCH_EINVAL;
+    *nchanged_out = 0;
+    fs_error_clear(fs);
+    if (!root || !*root)
+        return fs_error(fs, FSEARCH_EINVAL, "no folder given");
+    if (!fs->db)
+        return fs_error(fs, FSEARCH_EINVAL, "the index is not open");
+    int64_t since = 0;
+    int rc = meta_int(fs, "scan_start_ns", &since);
+    if (rc == FSEARCH_OK && since == 0) {
+        /* An index from before scan_start_ns was recorded: trust only the
+        ** whole seconds after its last update. */
+        rc = meta_int(fs, "last_update", &since);
+        if (since > 0)
+            since = (since + 1) * 1000000000LL - 1;
+    }
+    if (rc != FSEARCH_OK)
+        return rc;
+
+    /* One stat of the root and one per entry directly in it: changes
+    ** below a subfolder's top level are not seen, by design, to stay
+    ** within a few milliseconds. */
+    DIR *d = opendir(root);
+    struct stat st;
+    if (!d || fstat(dirfd(d), &st) != 0) {
+        int e = errno;
+        if (d)
+            closedir(d);
+        return fs_error(fs, FSEARCH_ENOTFOUND,
+                        "cannot read the folder '%s': %s", root, strerror(e));
+    }
+    uint64_t n = 0;
+    int root_newer = since == 0 || mtime_ns_of(&st) > since;
+    struct dirent *e;
+    unsigned looked = 0;
+    while ((e = readdir(d)) != NULL && looked < STALE_MAX_ENTRIES) {
+        if (e->d_name[0] == '.')
+            continue;
+        looked++;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* vanished meanwhile: the root's time shows it */
+        if (since == 0 || mtime_ns_of(&st) > since)
+            n++;
+    }
+    closedir(d);
+    /* A removal or rename directly in the root shows only in its time. */
+    if (n == 0 && root_newer)
+        n = 1;
+    *nchanged_out = n;
+    return FSEARCH_OK;
 }

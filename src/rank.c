@@ -101,8 +101,11 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return SQLITE_OK;
 }
 
+/* With `stats` 0 (fsearch_matches), only the groups are read: the IDF and
+** average lengths cost a scan of every phrase's doclist, which the search
+** cursor would otherwise pay once per hit it dresses. */
 static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                      const char *groups, rank_query **out)
+                      const char *groups, int stats, rank_query **out)
 {
     rank_query *q = api->xGetAuxdata(ctx, 0);
     if (q) {
@@ -120,16 +123,16 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (rc == SQLITE_OK)
         rc = parse_groups(groups, q->nphrase, q->group, &q->ngroups);
     sqlite3_int64 nrow = 0;
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && stats)
         rc = api->xRowCount(ctx, &nrow);
-    for (int c = 0; rc == SQLITE_OK && c < 2; c++) {
+    for (int c = 0; rc == SQLITE_OK && stats && c < 2; c++) {
         sqlite3_int64 total = 0;
         rc = api->xColumnTotalSize(ctx, c, &total);
         q->avgdl[c] = nrow > 0 ? (double)total / (double)nrow : 1.0;
         if (q->avgdl[c] <= 0)
             q->avgdl[c] = 1.0;
     }
-    for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++) {
+    for (int i = 0; rc == SQLITE_OK && stats && i < q->nphrase; i++) {
         sqlite3_int64 hits = 0;
         if (q->group[i] >= 0)
             rc = api->xQueryPhrase(ctx, i, &hits, count_row);
@@ -177,7 +180,7 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     const char *groups = nval > 0 ? (const char *)sqlite3_value_text(val[0])
                                   : NULL;
     rank_query *q = NULL;
-    int rc = load_query(api, ctx, groups, &q);
+    int rc = load_query(api, ctx, groups, 1, &q);
     int ninst = 0;
     if (rc == SQLITE_OK)
         rc = api->xInstCount(ctx, &ninst);
@@ -300,7 +303,7 @@ static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     const char *groups = nval > 0 ? (const char *)sqlite3_value_text(val[0])
                                   : NULL;
     rank_query *q = NULL;
-    int rc = load_query(api, ctx, groups, &q);
+    int rc = load_query(api, ctx, groups, 0, &q);
     int ntokens = 0, ninst = 0;
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(ctx, COL_BODY, &ntokens);

@@ -4,61 +4,223 @@
 ** file, line, matched words, snippet (snippet.c) and the other places where
 ** the same passage appears.
 **
-** Duplicates are folded here: passages with the same normalized-text hash
-** are shown once, at the rank of the best of them, and list the others.
+** Duplicates are folded here. Passages of equal normalized-text hash are
+** one passage. Copies whose boundaries differ (a heading merged into one
+** copy only) or that differ by a word are caught by comparing the 3-word
+** runs ("shingles") of the hit with the candidates read ahead of it in rank
+** order (FS_WINDOW of them) and with the last hits shown. Either way the
+** copy is shown once, at the rank of the best, listing the others.
 */
-#include "internal.h"
+#include "search.h"
 #include "alloc.h"
-#include "buf.h"
-#include "snippet.h"
+#include "text.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ALSO_IN 20
+#define FILE_SHARE 0.1      /* weight of a file's other passages, see below */
 
-struct fsearch_cursor {
-    fsearch *fs;
-    sqlite3_stmt *st;            /* the ranked passages */
-    sqlite3_stmt *st_dups;       /* other places of a passage */
-    fs_query *query;
-    unsigned int limit, offset, snippet_bytes;
-    unsigned int unique;         /* distinct passages seen so far */
-    unsigned int returned;       /* hits handed out */
-    int done;
-    unsigned long long *seen;    /* hashes of passages seen */
-    size_t nseen, capseen;
-    fsearch_hit hit;
-    fsearch_range *matches;
-    size_t capmatches;
-    fs_snippet snippet;
-    fs_buf also_paths;           /* NUL-separated paths of also_in */
-    fsearch_location *also;
-    size_t capalso;
-};
+/* ====================================================================== */
+/* Shingles: what near-identical passages share                            */
 
-/* Add `h` to the seen set; returns 1 if it was already there. */
-static int seen_add(fsearch_cursor *c, unsigned long long h, int *rc)
+/* Bytes of the separator at s[i], or 0 if s[i] belongs to a word. ASCII
+** letters and digits are word bytes; so is any other non-ASCII character
+** except Latin-1 and General Punctuation marks (’ – “ « ...), so a curly
+** and a straight apostrophe split words alike. */
+static size_t separator(const unsigned char *s, size_t n, size_t i)
 {
-    for (size_t i = 0; i < c->nseen; i++)
-        if (c->seen[i] == h)
-            return 1;
-    if (c->nseen == c->capseen) {
-        size_t ncap = c->capseen ? c->capseen * 2 : 64;
-        unsigned long long *p = fs_realloc(c->seen, ncap * sizeof *p);
-        if (!p) {
-            *rc = FSEARCH_ENOMEM;
-            return 0;
-        }
-        c->seen = p;
-        c->capseen = ncap;
-    }
-    c->seen[c->nseen++] = h;
+    unsigned char c = s[i];
+    if (c < 0x80)
+        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+                       (c >= '0' && c <= '9')
+                   ? 0
+                   : 1;
+    if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0xA0 && s[i + 1] <= 0xBF)
+        return 2;
+    if (c == 0xE2 && i + 2 < n &&
+        (s[i + 1] == 0x80 || (s[i + 1] == 0x81 && s[i + 2] <= 0xAF)))
+        return 3;
+    if (c == 0xE3 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] <= 0xBF)
+        return 3;
     return 0;
 }
 
-/* Append SQL that restricts d.path to the query's path: globs. A glob
-** without wildcards matches anywhere in the path. */
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    uint64_t w[3] = { 0, 0, 0 };
+    size_t nwords = 0, i = 0;
+    sh->n = 0;
+    memset(sh->sig, 0, sizeof sh->sig);
+    while (i < n) {
+        size_t k;
+        while (i < n && (k = separator(s, n, i)) != 0)
+            i += k;
+        if (i >= n)
+            break;
+        uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a over folded bytes */
+        while (i < n && separator(s, n, i) == 0) {
+            unsigned char c = s[i++];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            h = (h ^ c) * 0x100000001b3ULL;
+        }
+        w[0] = w[1];
+        w[1] = w[2];
+        w[2] = h;
+        if (++nwords < 3)
+            continue;
+        if (sh->n == sh->cap) {
+            size_t ncap = sh->cap ? sh->cap * 2 : 64;
+            uint64_t *p = fs_realloc(sh->h, ncap * sizeof *p);
+            if (!p)
+                return FSEARCH_ENOMEM;
+            sh->h = p;
+            sh->cap = ncap;
+        }
+        sh->h[sh->n++] = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
+    }
+    if (sh->n > 1)
+        qsort(sh->h, sh->n, sizeof *sh->h, cmp_u64);
+    size_t u = 0;
+    for (size_t j = 0; j < sh->n; j++) {
+        if (u > 0 && sh->h[u - 1] == sh->h[j])
+            continue;
+        sh->h[u++] = sh->h[j];
+        unsigned bit = (unsigned)(sh->h[j] % (64 * FS_SIG_WORDS));
+        sh->sig[bit / 64] |= 1ULL << (bit % 64);
+    }
+    sh->n = u;
+    return FSEARCH_OK;
+}
+
+static unsigned popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+int fs_shingles_near(const fs_shingles *a, const fs_shingles *b)
+{
+    const fs_shingles *s = a->n <= b->n ? a : b, *l = a->n <= b->n ? b : a;
+    if (s->n < 3 || s->n * 2 < l->n)
+        return 0;
+    /* A run of the smaller set that the larger lacks may leave a bit the
+    ** larger has not set; too many such bits rule out 70% shared. */
+    size_t lone = 0;
+    for (int i = 0; i < FS_SIG_WORDS; i++)
+        lone += popcount64(s->sig[i] & ~l->sig[i]);
+    if (lone * 10 > s->n * 3)
+        return 0;
+    size_t i = 0, j = 0, common = 0;
+    while (i < s->n && j < l->n) {
+        if (s->h[i] == l->h[j]) {
+            common++;
+            i++;
+            j++;
+        } else if (s->h[i] < l->h[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    return common * 10 >= s->n * 7;
+}
+
+void fs_shingles_free(fs_shingles *sh)
+{
+    fs_free(sh->h);
+    sh->h = NULL;
+    sh->n = sh->cap = 0;
+}
+
+/* ====================================================================== */
+/* The set of passage hashes already shown                                 */
+
+/* Add h; returns 1 if it was there, 0 if added, a negative code on OOM. */
+static int seen_add(fsearch_cursor *c, uint64_t h)
+{
+    if (h == 0) {
+        int was = c->seen_zero;
+        c->seen_zero = 1;
+        return was;
+    }
+    if ((c->seen_n + 1) * 2 > c->seen_cap) {
+        size_t ncap = c->seen_cap ? c->seen_cap * 2 : 256;
+        uint64_t *t = fs_calloc(ncap * sizeof *t);
+        if (!t)
+            return FSEARCH_ENOMEM;
+        for (size_t i = 0; i < c->seen_cap; i++) {
+            if (!c->seen[i])
+                continue;
+            size_t k = (size_t)mix(c->seen[i]) & (ncap - 1);
+            while (t[k])
+                k = (k + 1) & (ncap - 1);
+            t[k] = c->seen[i];
+        }
+        fs_free(c->seen);
+        c->seen = t;
+        c->seen_cap = ncap;
+    }
+    size_t k = (size_t)mix(h) & (c->seen_cap - 1);
+    while (c->seen[k]) {
+        if (c->seen[k] == h)
+            return 1;
+        k = (k + 1) & (c->seen_cap - 1);
+    }
+    c->seen[k] = h;
+    c->seen_n++;
+    return 0;
+}
+
+static int seen_has(const fsearch_cursor *c, uint64_t h)
+{
+    if (h == 0)
+        return c->seen_zero;
+    if (c->seen_cap == 0)
+        return 0;
+    size_t k = (size_t)mix(h) & (c->seen_cap - 1);
+    while (c->seen[k]) {
+        if (c->seen[k] == h)
+            return 1;
+        k = (k + 1) & (c->seen_cap - 1);
+    }
+    return 0;
+}
+
+/* ====================================================================== */
+/* Opening a search                                                        */
+
+double fs_cursor_elapsed_ms(const fsearch_cursor *c)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - c->started.tv_sec) * 1e3 +
+           (double)(now.tv_nsec - c->started.tv_nsec) / 1e6;
+}
+
+/* Append SQL that restricts d.path to the query's path: globs. */
 static void add_path_filter(int *rc, fs_buf *sql, const fs_query *q)
 {
     if (q->npaths == 0)
@@ -69,6 +231,8 @@ static void add_path_filter(int *rc, fs_buf *sql, const fs_query *q)
     fs_buf_puts(rc, sql, ")");
 }
 
+/* Bind the path: globs; a glob without wildcards matches anywhere in the
+** path. */
 static int bind_paths(fsearch_cursor *c, fs_buf *tmp)
 {
     int rc = FSEARCH_OK;
@@ -82,10 +246,251 @@ static int bind_paths(fsearch_cursor *c, fs_buf *tmp)
         } else {
             fs_buf_puts(&rc, tmp, g);
         }
-        if (rc == FSEARCH_OK)
+        /* A bind that runs out of memory leaves NULL, which would match
+        ** nothing without a word: it must fail the search. */
+        if (rc == FSEARCH_OK &&
             sqlite3_bind_text(c->st, 4 + i, tmp->p, (int)tmp->n,
-                              SQLITE_TRANSIENT);
+                              SQLITE_TRANSIENT) != SQLITE_OK)
+            rc = FSEARCH_ENOMEM;
     }
+    return rc;
+}
+
+static int is_word_end(char ch)
+{
+    return ch == '\0' || ch == ' ' || ch == '\t' || ch == '\n' ||
+           ch == '\r' || ch == '\f' || ch == '\v' || ch == '(' || ch == ')' ||
+           ch == '"';
+}
+
+/* The suggestion for a bare word in[0..n), or NULL. */
+static const char *suggestion_for(const fsearch_cursor *c, const char *w,
+                                  size_t n)
+{
+    for (size_t i = 0; i < c->nsugg; i++) {
+        const char *t = c->query->terms[c->sugg[i].term];
+        if (strlen(t) != n)
+            continue;
+        size_t k = 0;
+        while (k < n) {
+            char a = w[k], b = t[k];
+            if (a >= 'A' && a <= 'Z')
+                a = (char)(a + 32);
+            if (a != b)
+                break;
+            k++;
+        }
+        if (k == n)
+            return c->sugg[i].word;
+    }
+    return NULL;
+}
+
+/*
+** --fuzzy: the query again, each suggested word written as (word OR fix).
+** Words inside quotes or NEAR(...) are left alone, since a group cannot
+** stand there; a sign or title: in front of a word is kept.
+*/
+static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
+{
+    int rc = FSEARCH_OK, in_quote = 0, in_near = 0;
+    size_t i = 0, n = strlen(in);
+    while (i < n && rc == FSEARCH_OK) {
+        char ch = in[i];
+        if (ch == '"') {
+            in_quote = !in_quote;
+            fs_buf_putc(&rc, out, ch);
+            i++;
+            continue;
+        }
+        if (in_quote || is_word_end(ch)) {
+            if (ch == ')' && !in_quote)
+                in_near = 0;
+            fs_buf_putc(&rc, out, ch);
+            i++;
+            continue;
+        }
+        size_t end = i;
+        while (end < n && !is_word_end(in[end]))
+            end++;
+        if (end - i == 4 && memcmp(in + i, "NEAR", 4) == 0 && in[end] == '(')
+            in_near = 1;
+        size_t w = i;
+        if (in[w] == '-' || in[w] == '+')
+            w++;
+        if (end - w > 6 && memcmp(in + w, "title:", 6) == 0)
+            w += 6;
+        const char *fix = in_near ? NULL : suggestion_for(c, in + w, end - w);
+        fs_buf_append(&rc, out, in + i, w - i);
+        if (fix) {
+            fs_buf_putc(&rc, out, '(');
+            fs_buf_append(&rc, out, in + w, end - w);
+            fs_buf_puts(&rc, out, " OR ");
+            fs_buf_puts(&rc, out, fix);
+            fs_buf_putc(&rc, out, ')');
+        } else {
+            fs_buf_append(&rc, out, in + w, end - w);
+        }
+        i = end;
+    }
+    return rc;
+}
+
+/* Parse c->input into c->query; FSEARCH_EQUERY carries its message. */
+static int parse_query(fsearch_cursor *c)
+{
+    char err[256] = "";
+    fs_query_free(c->query);
+    c->query = NULL;
+    int rc = fs_query_parse(&c->query, c->input, 0, c->fs->synonyms, err,
+                            sizeof err);
+    if (rc == FSEARCH_EQUERY)
+        return fs_error(c->fs, rc, "%s", err[0] ? err : "bad query");
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
+    return FSEARCH_OK;
+}
+
+/* The suggestions, once. */
+static int ensure_suggestions(fsearch_cursor *c)
+{
+    if (c->suggested)
+        return FSEARCH_OK;
+    int rc = fs_suggest(c->fs, c->query, &c->sugg, &c->nsugg);
+    if (rc != FSEARCH_OK)
+        return rc;
+    c->sugg_words = fs_malloc((c->nsugg + 1) * sizeof *c->sugg_words);
+    if (!c->sugg_words)
+        return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->nsugg; i++)
+        c->sugg_words[i] = c->sugg[i].word;
+    c->sugg_words[c->nsugg] = NULL;
+    c->suggested = 1;
+    return FSEARCH_OK;
+}
+
+/* With --fuzzy and suggestions, search (word OR fix) for each word. A
+** rewritten query that cannot be parsed (too many words) is dropped. */
+static int apply_fuzzy(fsearch_cursor *c)
+{
+    int rc = ensure_suggestions(c);
+    if (rc != FSEARCH_OK || c->nsugg == 0)
+        return rc;
+    fs_buf q = FS_BUF_INIT;
+    rc = fuzzy_rewrite(c, c->input, &q);
+    char *fuzzy = rc == FSEARCH_OK ? fs_buf_take(&rc, &q) : NULL;
+    fs_buf_free(&q);
+    if (!fuzzy)
+        return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+    fs_query *nq = NULL;
+    char err[256];
+    rc = fs_query_parse(&nq, fuzzy, 0, c->fs->synonyms, err, sizeof err);
+    if (rc == FSEARCH_OK) {
+        /* Keep the old terms: the suggestions refer to them. */
+        char **t = c->query->terms;
+        int nt = c->query->nterms;
+        c->query->terms = nq->terms;
+        c->query->nterms = nq->nterms;
+        nq->terms = t;
+        nq->nterms = nt;
+        fs_query_free(c->query);
+        c->query = nq;
+        fs_free(c->input);
+        c->input = fuzzy;
+        return FSEARCH_OK;
+    }
+    fs_free(fuzzy);
+    return rc == FSEARCH_EQUERY ? FSEARCH_OK
+                                : fs_error(c->fs, rc, "out of memory");
+}
+
+static int prepare(fsearch_cursor *c)
+{
+    fsearch *fs = c->fs;
+    int rc = FSEARCH_OK;
+    fs_buf sql = FS_BUF_INIT, groups = FS_BUF_INIT, tmp = FS_BUF_INIT;
+    const char *from =
+        "FROM fts CROSS JOIN passage p ON p.id = fts.rowid "
+        "CROSS JOIN doc d ON d.id = p.doc_id "
+        "WHERE fts MATCH ?2 AND rank MATCH ?3";
+    if (c->flags & FSEARCH_SEARCH_FILES) {
+        /*
+        ** A file scores as its best passage plus a small share of the
+        ** others, shrinking with their rank (share / k for the k-th), so
+        ** many weak passages grow a file's score only like log(count) and
+        ** never outweigh one more query word in its best passage.
+        */
+        fs_buf_printf(&rc, &sql,
+                      "WITH h AS (SELECT p.doc_id AS doc, fts.rowid AS id, "
+                      "-rank AS s %s", from);
+        add_path_filter(&rc, &sql, c->query);
+        fs_buf_printf(&rc, &sql,
+                      "), r AS (SELECT doc, id, s, row_number() OVER "
+                      "(PARTITION BY doc ORDER BY s DESC, id) AS k FROM h) "
+                      "SELECT max(CASE WHEN k = 1 THEN id END) AS best, "
+                      "sum(CASE WHEN k = 1 THEN s ELSE %g * s / k END) AS "
+                      "score FROM r GROUP BY doc ORDER BY score DESC, best",
+                      FILE_SHARE);
+    } else {
+        fs_buf_printf(&rc, &sql,
+                      "SELECT fts.rowid, rank, p.line, p.end_line, p.hash, "
+                      "p.body, d.path, d.title %s", from);
+        add_path_filter(&rc, &sql, c->query);
+        fs_buf_puts(&rc, &sql, " ORDER BY rank");
+    }
+    for (int i = 0; i < c->query->nphrases; i++)
+        fs_buf_printf(&rc, &groups, "%s%d", i ? " " : "",
+                      c->query->phrase_group[i]);
+    fs_buf_putc(&rc, &groups, '\0');
+    groups.n--;
+    fs_buf_printf(&rc, &tmp, "fsearch_rank('%s')", groups.p);
+    if (rc != FSEARCH_OK) {
+        rc = fs_error(fs, rc, "out of memory");
+        goto done;
+    }
+    int src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(fs->db,
+                                 "SELECT fsearch_matches(fts, ?1) FROM fts "
+                                 "WHERE fts MATCH ?2 AND fts.rowid = ?3",
+                                 -1, &c->st_match, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(fs->db,
+                                 "SELECT d.path, p.line, p.id FROM passage p "
+                                 "JOIN doc d ON d.id = p.doc_id "
+                                 "WHERE p.hash = ?1 AND p.id <> ?2 "
+                                 "ORDER BY d.path, p.line LIMIT ?3",
+                                 -1, &c->st_dups, NULL);
+    if (src == SQLITE_OK && (c->flags & FSEARCH_SEARCH_FILES))
+        src = sqlite3_prepare_v2(fs->db,
+                                 "SELECT p.line, p.end_line, p.hash, p.body, "
+                                 "d.path, d.title FROM passage p "
+                                 "JOIN doc d ON d.id = p.doc_id "
+                                 "WHERE p.id = ?1", -1, &c->st_one, NULL);
+    if (src != SQLITE_OK) {
+        rc = fs_error_sqlite(fs, src, "cannot search the index");
+        goto done;
+    }
+    src = sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n, SQLITE_TRANSIENT);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(c->st_match, 1, groups.p, (int)groups.n,
+                                SQLITE_TRANSIENT);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(c->st_match, 2, c->query->match, -1,
+                                SQLITE_STATIC);
+    if (src != SQLITE_OK) {
+        rc = fs_error_sqlite(fs, src, "cannot search the index");
+        goto done;
+    }
+    rc = bind_paths(c, &tmp);
+    if (rc != FSEARCH_OK)
+        rc = fs_error(fs, rc, "out of memory");
+done:
+    fs_buf_free(&sql);
+    fs_buf_free(&groups);
+    fs_buf_free(&tmp);
     return rc;
 }
 
@@ -113,60 +518,21 @@ int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
     fsearch_cursor *c = fs_calloc(sizeof *c);
     if (!c)
         return fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    clock_gettime(CLOCK_MONOTONIC, &c->started);
     c->fs = fs;
     c->limit = opts->limit ? opts->limit : 10;
     c->offset = opts->offset;
     c->snippet_bytes = opts->snippet_bytes ? opts->snippet_bytes : 200;
-
-    char err[256] = "";
-    int rc = fs_query_parse(&c->query, query, 0, fs->synonyms, err, sizeof err);
-    if (rc != FSEARCH_OK) {
-        fsearch_cursor_free(c);
-        if (rc == FSEARCH_EQUERY)
-            return fs_error(fs, rc, "%s", err[0] ? err : "bad query");
-        return fs_error(fs, rc, "out of memory");
-    }
-
-    fs_buf sql = FS_BUF_INIT, groups = FS_BUF_INIT, tmp = FS_BUF_INIT;
-    fs_buf_puts(&rc, &sql,
-                "SELECT fts.rowid, rank, fsearch_matches(fts, ?1), p.line, "
-                "p.end_line, p.hash, p.body, d.path, d.title "
-                "FROM fts CROSS JOIN passage p ON p.id = fts.rowid "
-                "CROSS JOIN doc d ON d.id = p.doc_id "
-                "WHERE fts MATCH ?2 AND rank MATCH ?3");
-    add_path_filter(&rc, &sql, c->query);
-    fs_buf_puts(&rc, &sql, " ORDER BY rank");
-    for (int i = 0; i < c->query->nphrases; i++)
-        fs_buf_printf(&rc, &groups, "%s%d", i ? " " : "",
-                      c->query->phrase_group[i]);
-    fs_buf_printf(&rc, &tmp, "fsearch_rank('%s')", groups.p ? groups.p : "");
-    if (rc != FSEARCH_OK) {
-        rc = fs_error(fs, rc, "out of memory");
-        goto done;
-    }
-    int src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT d.path, p.line FROM passage p "
-                                 "JOIN doc d ON d.id = p.doc_id "
-                                 "WHERE p.hash = ?1 AND p.id <> ?2 "
-                                 "ORDER BY d.path, p.line LIMIT ?3",
-                                 -1, &c->st_dups, NULL);
-    if (src != SQLITE_OK) {
-        rc = fs_error_sqlite(fs, src, "cannot search the index");
-        goto done;
-    }
-    sqlite3_bind_text(c->st, 1, groups.p ? groups.p : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
-    sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n, SQLITE_TRANSIENT);
-    rc = bind_paths(c, &tmp);
-    if (rc != FSEARCH_OK)
-        rc = fs_error(fs, rc, "out of memory");
-
-done:
-    fs_buf_free(&sql);
-    fs_buf_free(&groups);
-    fs_buf_free(&tmp);
+    c->flags = opts->flags;
+    int rc = (c->input = fs_strdup(query)) ? FSEARCH_OK
+                                           : fs_error(fs, FSEARCH_ENOMEM,
+                                                      "out of memory");
+    if (rc == FSEARCH_OK)
+        rc = parse_query(c);
+    if (rc == FSEARCH_OK && (c->flags & FSEARCH_SEARCH_FUZZY))
+        rc = apply_fuzzy(c);
+    if (rc == FSEARCH_OK)
+        rc = prepare(c);
     if (rc != FSEARCH_OK) {
         fsearch_cursor_free(c);
         return rc;
@@ -175,89 +541,271 @@ done:
     return FSEARCH_OK;
 }
 
-/* Fill c->hit.also_in with the other places of passage `id`. */
-static int load_also_in(fsearch_cursor *c, sqlite3_int64 id,
-                        sqlite3_int64 hash)
+/* ====================================================================== */
+/* Reading candidates                                                      */
+
+/* Copy row values into a candidate: path, title, text in one buffer. */
+static int cand_load(fs_cand *k, const char *path, const char *title,
+                     const char *text, size_t ntext)
 {
     int rc = FSEARCH_OK;
-    size_t n = 0;
-    fs_buf_clear(&c->also_paths);
-    sqlite3_bind_int64(c->st_dups, 1, hash);
-    sqlite3_bind_int64(c->st_dups, 2, id);
-    sqlite3_bind_int(c->st_dups, 3, MAX_ALSO_IN);
-    size_t offs[MAX_ALSO_IN];
-    int src;
-    while (rc == FSEARCH_OK && (src = sqlite3_step(c->st_dups)) == SQLITE_ROW &&
-           n < MAX_ALSO_IN) {
-        const char *path = (const char *)sqlite3_column_text(c->st_dups, 0);
-        if (n == c->capalso) {
-            size_t ncap = c->capalso ? c->capalso * 2 : 4;
-            fsearch_location *p = fs_realloc(c->also, ncap * sizeof *p);
-            if (!p) {
-                rc = FSEARCH_ENOMEM;
-                break;
-            }
-            c->also = p;
-            c->capalso = ncap;
-        }
-        offs[n] = c->also_paths.n;
-        fs_buf_puts(&rc, &c->also_paths, path ? path : "");
-        fs_buf_putc(&rc, &c->also_paths, '\0');
-        c->also[n].line = (unsigned)sqlite3_column_int64(c->st_dups, 1);
-        n++;
-    }
-    if (rc == FSEARCH_OK && src != SQLITE_ROW && src != SQLITE_DONE)
-        rc = fs_error_sqlite(c->fs, src, "cannot search the index");
-    else if (rc != FSEARCH_OK)
-        rc = fs_error(c->fs, rc, "out of memory");
-    sqlite3_reset(c->st_dups);
-    for (size_t i = 0; rc == FSEARCH_OK && i < n; i++)
-        c->also[i].path = c->also_paths.p + offs[i];
-    c->hit.also_in = c->also;
-    c->hit.nalso_in = rc == FSEARCH_OK ? n : 0;
+    fs_buf_clear(&k->mem);
+    fs_buf_puts(&rc, &k->mem, path);
+    fs_buf_putc(&rc, &k->mem, '\0');
+    k->title_off = k->mem.n;
+    fs_buf_puts(&rc, &k->mem, title);
+    fs_buf_putc(&rc, &k->mem, '\0');
+    k->text_off = k->mem.n;
+    fs_buf_append(&rc, &k->mem, text, ntext);
+    k->text_len = ntext;
+    k->folded_by = 0;
     return rc;
 }
 
-static int fill_hit(fsearch_cursor *c)
+/* Read ranked passages until the window is full or the results end. */
+static int fill_window(fsearch_cursor *c)
 {
     sqlite3_stmt *st = c->st;
-    fsearch_hit *h = &c->hit;
-    memset(h, 0, sizeof *h);
-    h->rank = c->offset + c->returned + 1;
-    h->score = -sqlite3_column_double(st, 1);
-    h->line = (unsigned)sqlite3_column_int64(st, 3);
-    h->end_line = (unsigned)sqlite3_column_int64(st, 4);
-    h->text = (const char *)sqlite3_column_text(st, 6);
-    h->text_len = (size_t)sqlite3_column_bytes(st, 6);
-    h->path = (const char *)sqlite3_column_text(st, 7);
-    h->title = (const char *)sqlite3_column_text(st, 8);
-    if (!h->text || !h->path || !h->title)
-        return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+    while (c->win_n < FS_WINDOW && !c->st_done) {
+        int src = sqlite3_step(st);
+        if (src == SQLITE_DONE) {
+            c->st_done = 1;
+            break;
+        }
+        if (src != SQLITE_ROW)
+            return fs_error_sqlite(c->fs, src, "cannot search the index");
+        fs_cand *k = &c->win[(c->win_head + c->win_n) % FS_WINDOW];
+        const char *text = (const char *)sqlite3_column_text(st, 5);
+        size_t ntext = (size_t)sqlite3_column_bytes(st, 5);
+        const char *path = (const char *)sqlite3_column_text(st, 6);
+        const char *title = (const char *)sqlite3_column_text(st, 7);
+        if (!text || !path || !title)
+            return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+        k->id = sqlite3_column_int64(st, 0);
+        k->score = -sqlite3_column_double(st, 1);
+        k->line = (unsigned)sqlite3_column_int64(st, 2);
+        k->end_line = (unsigned)sqlite3_column_int64(st, 3);
+        k->hash = sqlite3_column_int64(st, 4);
+        int rc = cand_load(k, path, title, text, ntext);
+        if (rc == FSEARCH_OK)
+            rc = fs_shingles_make(&k->sh, text, ntext);
+        if (rc != FSEARCH_OK)
+            return fs_error(c->fs, rc, "out of memory");
+        c->win_n++;
+    }
+    return FSEARCH_OK;
+}
 
-    const int *pairs = sqlite3_column_blob(st, 2);
-    size_t npairs = (size_t)sqlite3_column_bytes(st, 2) / (2 * sizeof(int));
+static void pop_window(fsearch_cursor *c)
+{
+    c->win_head = (c->win_head + 1) % FS_WINDOW;
+    c->win_n--;
+}
+
+/* Is candidate k a copy of a hit already shown? */
+static int is_shown(const fsearch_cursor *c, const fs_cand *k)
+{
+    if (k->folded_by || seen_has(c, (uint64_t)k->hash))
+        return 1;
+    for (size_t i = 0; i < c->shown_n; i++)
+        if (fs_shingles_near(&c->shown[i], &k->sh))
+            return 1;
+    return 0;
+}
+
+/*
+** Candidate k (the window's head) becomes a hit: remember it, and mark the
+** candidates behind it that are copies of it.
+*/
+static int take(fsearch_cursor *c, fs_cand *k)
+{
+    c->unique++;
+    if (seen_add(c, (uint64_t)k->hash) < 0)
+        return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+    for (size_t i = 1; i < c->win_n; i++) {
+        fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
+        if (o->folded_by)
+            continue;
+        if (o->hash == k->hash) {
+            o->folded_by = c->unique;
+        } else if (fs_shingles_near(&k->sh, &o->sh)) {
+            o->folded_by = c->unique;
+            if (seen_add(c, (uint64_t)o->hash) < 0)
+                return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+        }
+    }
+    /* The shingles move to the ring of shown hits (their memory is
+    ** swapped, not copied: k is done with them). */
+    fs_shingles t = c->shown[c->shown_next];
+    c->shown[c->shown_next] = k->sh;
+    k->sh = t;
+    k->sh.n = 0;
+    c->shown_next = (c->shown_next + 1) % FS_WINDOW;
+    if (c->shown_n < FS_WINDOW)
+        c->shown_n++;
+    return FSEARCH_OK;
+}
+
+/* ====================================================================== */
+/* Dressing a hit                                                          */
+
+/* Add one place to the also_in list being gathered, unless it is there. */
+static int also_add(fsearch_cursor *c, size_t *n, sqlite3_int64 id,
+                    const char *path, unsigned line)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (c->ents[i].id == id)
+            return FSEARCH_OK;
+    if (*n >= MAX_ALSO_IN)
+        return FSEARCH_OK;
+    if (*n == c->capalso) {
+        size_t ncap = c->capalso ? c->capalso * 2 : 4;
+        fs_also *e = fs_realloc(c->ents, ncap * sizeof *e);
+        if (!e)
+            return FSEARCH_ENOMEM;
+        c->ents = e;
+        fsearch_location *l = fs_realloc(c->also, ncap * sizeof *l);
+        if (!l)
+            return FSEARCH_ENOMEM;
+        c->also = l;
+        c->capalso = ncap;
+    }
+    int rc = FSEARCH_OK;
+    c->ents[*n].id = id;
+    c->ents[*n].off = c->also_paths.n;
+    c->ents[*n].line = line;
+    fs_buf_puts(&rc, &c->also_paths, path);
+    fs_buf_putc(&rc, &c->also_paths, '\0');
+    if (rc == FSEARCH_OK)
+        (*n)++;
+    return rc;
+}
+
+/* Add the passages whose hash is `hash`, other than `id`. */
+static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
+                         sqlite3_int64 id)
+{
+    int rc = FSEARCH_OK, src;
+    sqlite3_bind_int64(c->st_dups, 1, hash);
+    sqlite3_bind_int64(c->st_dups, 2, id);
+    sqlite3_bind_int(c->st_dups, 3, MAX_ALSO_IN + 1);
+    while (rc == FSEARCH_OK && (src = sqlite3_step(c->st_dups)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(c->st_dups, 0);
+        rc = also_add(c, n, sqlite3_column_int64(c->st_dups, 2),
+                      path ? path : "",
+                      (unsigned)sqlite3_column_int64(c->st_dups, 1));
+    }
+    sqlite3_reset(c->st_dups);
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return fs_error_sqlite(c->fs, src, "cannot search the index");
+    return FSEARCH_OK;
+}
+
+static int cmp_also(const void *pa, const void *pb)
+{
+    const fsearch_location *a = pa, *b = pb;
+    int r = strcmp(a->path, b->path);
+    if (r)
+        return r;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* The other places of hit k: exact copies, and the near copies folded into
+** it with their exact copies; sorted by path and line. */
+static int load_also_in(fsearch_cursor *c, const fs_cand *k)
+{
+    size_t n = 0;
+    fs_buf_clear(&c->also_paths);
+    int rc = also_add_hash(c, &n, k->hash, k->id);
+    for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n; i++) {
+        const fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
+        if (o->folded_by != c->unique || o->hash == k->hash)
+            continue;
+        rc = also_add(c, &n, o->id, o->mem.p, o->line);
+        if (rc != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+        else
+            rc = also_add_hash(c, &n, o->hash, o->id);
+    }
+    for (size_t i = 0; rc == FSEARCH_OK && i < n; i++) {
+        c->also[i].path = c->also_paths.p + c->ents[i].off;
+        c->also[i].line = c->ents[i].line;
+    }
+    if (rc != FSEARCH_OK)
+        n = 0;
+    if (n > 1)
+        qsort(c->also, n, sizeof *c->also, cmp_also);
+    c->hit.also_in = c->also;
+    c->hit.nalso_in = n;
+    return rc;
+}
+
+/* Matched words of passage `id`, into c->matches. */
+static int load_matches(fsearch_cursor *c, sqlite3_int64 id, size_t ntext,
+                        size_t *nm_out)
+{
+    *nm_out = 0;
+    sqlite3_bind_int64(c->st_match, 3, id);
+    int src = sqlite3_step(c->st_match);
+    if (src != SQLITE_ROW) {
+        sqlite3_reset(c->st_match);
+        if (src == SQLITE_DONE)
+            return FSEARCH_OK;
+        return fs_error_sqlite(c->fs, src, "cannot search the index");
+    }
+    const char *pairs = sqlite3_column_blob(c->st_match, 0);
+    size_t npairs = (size_t)sqlite3_column_bytes(c->st_match, 0) /
+                    (2 * sizeof(int));
+    int rc = FSEARCH_OK;
     if (npairs > c->capmatches) {
         fsearch_range *p = fs_realloc(c->matches, npairs * sizeof *p);
-        if (!p)
-            return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
-        c->matches = p;
-        c->capmatches = npairs;
+        if (!p) {
+            rc = FSEARCH_ENOMEM;
+        } else {
+            c->matches = p;
+            c->capmatches = npairs;
+        }
     }
     size_t nm = 0;
-    for (size_t i = 0; i < npairs; i++) {
+    for (size_t i = 0; rc == FSEARCH_OK && i < npairs; i++) {
         int s, e;
-        memcpy(&s, (const char *)pairs + (2 * i) * sizeof(int), sizeof s);
-        memcpy(&e, (const char *)pairs + (2 * i + 1) * sizeof(int), sizeof e);
-        if (s < 0 || e <= s || (size_t)e > h->text_len)
+        memcpy(&s, pairs + (2 * i) * sizeof(int), sizeof s);
+        memcpy(&e, pairs + (2 * i + 1) * sizeof(int), sizeof e);
+        if (s < 0 || e <= s || (size_t)e > ntext)
             continue;
         c->matches[nm].start = (size_t)s;
         c->matches[nm].end = (size_t)e;
         nm++;
     }
+    sqlite3_reset(c->st_match);
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
+    *nm_out = nm;
+    return FSEARCH_OK;
+}
+
+static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
+{
+    fsearch_hit *h = &c->hit;
+    memset(h, 0, sizeof *h);
+    h->rank = c->offset + c->returned + 1;
+    h->score = score;
+    h->line = k->line;
+    h->end_line = k->end_line;
+    h->path = k->mem.p;
+    h->title = k->mem.p + k->title_off;
+    h->text = k->mem.p + k->text_off;
+    h->text_len = k->text_len;
+    size_t nm;
+    int rc = load_matches(c, k->id, k->text_len, &nm);
+    if (rc != FSEARCH_OK)
+        return rc;
     h->matches = c->matches;
     h->nmatches = nm;
-    int rc = fs_snippet_make(&c->snippet, h->text, h->text_len, c->matches, nm,
-                             c->snippet_bytes);
+    rc = fs_snippet_make(&c->snippet, h->text, h->text_len, c->matches, nm,
+                         c->snippet_bytes);
     if (rc != FSEARCH_OK)
         return fs_error(c->fs, rc, "out of memory");
     h->snippet = c->snippet.text.p ? c->snippet.text.p : "";
@@ -266,61 +814,381 @@ static int fill_hit(fsearch_cursor *c)
     h->nsnippet_matches = c->snippet.nmatches;
     h->snippet_cut_before = c->snippet.cut_before;
     h->snippet_cut_after = c->snippet.cut_after;
-    return load_also_in(c, sqlite3_column_int64(st, 0),
-                        sqlite3_column_int64(st, 5));
+    if (c->flags & FSEARCH_SEARCH_FILES)
+        return FSEARCH_OK;
+    return load_also_in(c, k);
+}
+
+/* Files mode: the next file's best passage into c->one. */
+static int next_file(fsearch_cursor *c, double *score)
+{
+    int src = sqlite3_step(c->st);
+    if (src == SQLITE_DONE) {
+        c->st_done = 1;
+        return FSEARCH_DONE;
+    }
+    if (src != SQLITE_ROW)
+        return fs_error_sqlite(c->fs, src, "cannot search the index");
+    *score = sqlite3_column_double(c->st, 1);
+    fs_cand *k = &c->one;
+    k->id = sqlite3_column_int64(c->st, 0);
+    sqlite3_bind_int64(c->st_one, 1, k->id);
+    src = sqlite3_step(c->st_one);
+    int rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(c->st_one, 3);
+        const char *path = (const char *)sqlite3_column_text(c->st_one, 4);
+        const char *title = (const char *)sqlite3_column_text(c->st_one, 5);
+        k->line = (unsigned)sqlite3_column_int64(c->st_one, 0);
+        k->end_line = (unsigned)sqlite3_column_int64(c->st_one, 1);
+        k->hash = sqlite3_column_int64(c->st_one, 2);
+        if (!text || !path || !title)
+            rc = FSEARCH_ENOMEM;
+        else
+            rc = cand_load(k, path, title, text,
+                           (size_t)sqlite3_column_bytes(c->st_one, 3));
+        if (rc != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(c->st_one);
+    return rc;
 }
 
 int fsearch_next(fsearch_cursor *c, const fsearch_hit **hit_out)
 {
-    if (!c || !hit_out)
+    if (!c)
         return FSEARCH_EINVAL;
+    if (!hit_out)
+        return fs_error(c->fs, FSEARCH_EINVAL, "fsearch_next: hit_out is NULL");
     *hit_out = NULL;
-    if (c->done)
-        return FSEARCH_DONE;
-    for (;;) {
-        if (c->returned >= c->limit) {
-            c->done = 1;
-            return FSEARCH_DONE;
-        }
-        int src = sqlite3_step(c->st);
-        if (src == SQLITE_DONE) {
-            c->done = 1;
-            return FSEARCH_DONE;
-        }
-        if (src != SQLITE_ROW) {
-            c->done = 1;
-            return fs_error_sqlite(c->fs, src, "cannot search the index");
-        }
-        int rc = FSEARCH_OK;
-        if (seen_add(c, (unsigned long long)sqlite3_column_int64(c->st, 5),
-                     &rc))
-            continue;
-        if (rc != FSEARCH_OK)
-            return fs_error(c->fs, rc, "out of memory");
-        if (++c->unique <= c->offset)
-            continue;
-        rc = fill_hit(c);
-        if (rc != FSEARCH_OK) {
-            c->done = 1;
-            return rc;
+    c->hit_valid = 0;
+    if (c->has_current) {
+        pop_window(c);
+        c->has_current = 0;
+    }
+    int rc = FSEARCH_OK;
+    while (!c->done && c->returned < c->limit) {
+        if (c->flags & FSEARCH_SEARCH_FILES) {
+            double score = 0;
+            rc = next_file(c, &score);
+            if (rc != FSEARCH_OK)
+                break;
+            if (++c->unique <= c->offset)
+                continue;
+            rc = fill_hit(c, &c->one, score);
+            if (rc != FSEARCH_OK)
+                break;
+        } else {
+            rc = fill_window(c);
+            if (rc != FSEARCH_OK)
+                break;
+            if (c->win_n == 0) {
+                rc = FSEARCH_DONE;
+                break;
+            }
+            fs_cand *k = &c->win[c->win_head];
+            if (is_shown(c, k)) {
+                pop_window(c);
+                continue;
+            }
+            rc = take(c, k);
+            if (rc == FSEARCH_OK && c->unique <= c->offset) {
+                pop_window(c);
+                continue;
+            }
+            if (rc == FSEARCH_OK)
+                rc = fill_hit(c, k, k->score);
+            if (rc != FSEARCH_OK)
+                break;
+            c->has_current = 1;
         }
         c->returned++;
+        c->hit_valid = 1;
         *hit_out = &c->hit;
         return FSEARCH_OK;
     }
+    c->done = 1;
+    return rc == FSEARCH_OK ? FSEARCH_DONE : rc;
 }
+
+int fsearch_count(fsearch_cursor *c, uint64_t *count_out)
+{
+    if (!c)
+        return FSEARCH_EINVAL;
+    if (!count_out)
+        return fs_error(c->fs, FSEARCH_EINVAL,
+                        "fsearch_count: count_out is NULL");
+    *count_out = 0;
+    c->hit_valid = 0;
+    if (c->has_current) {
+        pop_window(c);
+        c->has_current = 0;
+    }
+    uint64_t n = 0;
+    int rc = FSEARCH_OK;
+    while (!c->done) {
+        if (c->flags & FSEARCH_SEARCH_FILES) {
+            int src = c->st_done ? SQLITE_DONE : sqlite3_step(c->st);
+            if (src == SQLITE_ROW) {
+                n++;
+                continue;
+            }
+            if (src != SQLITE_DONE)
+                rc = fs_error_sqlite(c->fs, src, "cannot search the index");
+            break;
+        }
+        rc = fill_window(c);
+        if (rc != FSEARCH_OK || c->win_n == 0)
+            break;
+        fs_cand *k = &c->win[c->win_head];
+        if (!is_shown(c, k)) {
+            rc = take(c, k);
+            if (rc != FSEARCH_OK)
+                break;
+            n++;
+        }
+        pop_window(c);
+    }
+    c->done = 1;
+    *count_out = n;
+    return rc;
+}
+
+int fsearch_suggestions(fsearch_cursor *c, const char *const **words_out,
+                        size_t *count_out)
+{
+    if (!c)
+        return FSEARCH_EINVAL;
+    if (!words_out || !count_out)
+        return fs_error(c->fs, FSEARCH_EINVAL,
+                        "fsearch_suggestions: an output is NULL");
+    *words_out = NULL;
+    *count_out = 0;
+    int rc = ensure_suggestions(c);
+    if (rc != FSEARCH_OK)
+        return rc;
+    *words_out = c->sugg_words;
+    *count_out = c->nsugg;
+    return FSEARCH_OK;
+}
+
+/* ====================================================================== */
+/* Context lines                                                           */
+
+/* The folder the index was last built from, read once per cursor: the
+** handle's copy dates from its opening, before any index run. */
+static int load_root(fsearch_cursor *c)
+{
+    if (c->root)
+        return FSEARCH_OK;
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(c->fs->db,
+                                 "SELECT value FROM meta WHERE key = 'root'",
+                                 -1, &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        src = v && (c->root = fs_strdup(v)) ? SQLITE_OK : SQLITE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    if (src == SQLITE_DONE)
+        return fs_error(c->fs, FSEARCH_ENOTFOUND,
+                        "the index does not record its folder");
+    if (src != SQLITE_OK)
+        return fs_error_sqlite(c->fs, src, "cannot read the index");
+    return FSEARCH_OK;
+}
+
+/* Read the file of the current hit into c->file as UTF-8, as the indexer
+** saw it (UTF-16 converted, stray bytes read as Latin-1). */
+static int load_file(fsearch_cursor *c, const char *path)
+{
+    fsearch *fs = c->fs;
+    if (c->file_path && strcmp(c->file_path, path) == 0)
+        return FSEARCH_OK;
+    fs_free(c->file_path);
+    c->file_path = NULL;
+    fs_buf_clear(&c->file);
+    int rc = load_root(c);
+    if (rc != FSEARCH_OK)
+        return rc;
+    fs_buf full = FS_BUF_INIT, raw = FS_BUF_INIT;
+    fs_buf_printf(&rc, &full, "%s/%s", c->root, path);
+    if (rc != FSEARCH_OK)
+        return fs_error(fs, rc, "out of memory");
+    FILE *f = fopen(full.p, "rb");
+    if (!f) {
+        rc = fs_error(fs, errno == ENOENT ? FSEARCH_ENOTFOUND : FSEARCH_EIO,
+                      "cannot read '%s': %s", full.p, strerror(errno));
+        fs_buf_free(&full);
+        return rc;
+    }
+    char chunk[65536];
+    size_t got;
+    while (rc == FSEARCH_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fs_buf_append(&rc, &raw, chunk, got);
+    if (rc == FSEARCH_OK && ferror(f))
+        rc = fs_error(fs, FSEARCH_EIO, "cannot read '%s'", full.p);
+    else if (rc != FSEARCH_OK)
+        rc = fs_error(fs, rc, "out of memory");
+    fclose(f);
+    if (rc == FSEARCH_OK) {
+        size_t n = raw.n;
+        const char *p = raw.p ? raw.p : "";
+        int kind = fs_text_sniff(p, n < 65536 ? n : 65536);
+        if (kind == FS_TEXT_UTF16LE || kind == FS_TEXT_UTF16BE)
+            fs_text_utf16_to_utf8(&rc, &c->file, p + 2, n >= 2 ? n - 2 : 0,
+                                  kind == FS_TEXT_UTF16BE);
+        else if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+            fs_text_to_utf8(&rc, &c->file, p + 3, n - 3);
+        else
+            fs_text_to_utf8(&rc, &c->file, p, n);
+        if (rc == FSEARCH_OK && !(c->file_path = fs_strdup(path)))
+            rc = FSEARCH_ENOMEM;
+        if (rc != FSEARCH_OK)
+            rc = fs_error(fs, rc, "out of memory");
+    }
+    fs_buf_free(&full);
+    fs_buf_free(&raw);
+    return rc;
+}
+
+/* Byte offset of the start of 1-based line `line` in s[0..n) (n if the
+** text has fewer lines). */
+static size_t line_start(const char *s, size_t n, unsigned line)
+{
+    size_t i = 0;
+    for (unsigned l = 1; l < line && i < n; l++) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        if (!nl)
+            return n;
+        i = (size_t)(nl - s) + 1;
+    }
+    return i;
+}
+
+int fsearch_hit_context(fsearch_cursor *c, unsigned int lines,
+                        const char **before_out, const char **after_out)
+{
+    if (!c)
+        return FSEARCH_EINVAL;
+    if (!before_out || !after_out)
+        return fs_error(c->fs, FSEARCH_EINVAL,
+                        "fsearch_hit_context: an output is NULL");
+    *before_out = *after_out = "";
+    if (!c->hit_valid)
+        return fs_error(c->fs, FSEARCH_EINVAL, "no current hit");
+    const fsearch_hit *h = &c->hit;
+    int rc = load_file(c, h->path);
+    if (rc != FSEARCH_OK)
+        return rc;
+    const char *s = c->file.p ? c->file.p : "";
+    size_t n = c->file.n;
+    unsigned first = h->line > lines ? h->line - lines : 1;
+    size_t b0 = line_start(s, n, first), b1 = line_start(s, n, h->line);
+    size_t a0 = line_start(s, n, h->end_line + 1);
+    size_t a1 = line_start(s, n, h->end_line + 1 + lines);
+    fs_buf_clear(&c->ctx_before);
+    fs_buf_clear(&c->ctx_after);
+    fs_buf_append(&rc, &c->ctx_before, s + b0, b1 > b0 ? b1 - b0 : 0);
+    fs_buf_append(&rc, &c->ctx_after, s + a0, a1 > a0 ? a1 - a0 : 0);
+    fs_buf_reserve(&rc, &c->ctx_before, 0);
+    fs_buf_reserve(&rc, &c->ctx_after, 0);
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
+    *before_out = c->ctx_before.p;
+    *after_out = c->ctx_after.p;
+    return FSEARCH_OK;
+}
+
+/* ====================================================================== */
+/* Synonyms                                                                */
+
+int fsearch_set_synonyms(fsearch *fs, const char *path)
+{
+    if (!fs)
+        return FSEARCH_EINVAL;
+    fs_error_clear(fs);
+    if (!path) {
+        fs_synonyms_free(fs->synonyms);
+        fs->synonyms = NULL;
+        return FSEARCH_OK;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fs_error(fs, errno == ENOENT ? FSEARCH_ENOTFOUND : FSEARCH_EIO,
+                        "cannot read the synonyms file '%s': %s", path,
+                        strerror(errno));
+    int rc = FSEARCH_OK;
+    fs_buf text = FS_BUF_INIT;
+    char chunk[16384];
+    size_t got;
+    while (rc == FSEARCH_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fs_buf_append(&rc, &text, chunk, got);
+    int failed = ferror(f);
+    fclose(f);
+    if (rc != FSEARCH_OK) {
+        fs_buf_free(&text);
+        return fs_error(fs, rc, "out of memory");
+    }
+    if (failed) {
+        fs_buf_free(&text);
+        return fs_error(fs, FSEARCH_EIO, "cannot read the synonyms file '%s'",
+                        path);
+    }
+    fs_synonyms *syn = NULL;
+    char err[200] = "";
+    rc = fs_synonyms_parse(&syn, text.p ? text.p : "", text.n, err,
+                           sizeof err);
+    fs_buf_free(&text);
+    if (rc == FSEARCH_EQUERY)
+        return fs_error(fs, rc, "synonyms file '%s': %s", path, err);
+    if (rc != FSEARCH_OK)
+        return fs_error(fs, rc, "out of memory");
+    fs_synonyms_free(fs->synonyms);
+    fs->synonyms = syn;
+    return FSEARCH_OK;
+}
+
+/* ====================================================================== */
 
 void fsearch_cursor_free(fsearch_cursor *c)
 {
     if (!c)
         return;
     sqlite3_finalize(c->st);
+    sqlite3_finalize(c->st_match);
+    sqlite3_finalize(c->st_one);
     sqlite3_finalize(c->st_dups);
+    sqlite3_finalize(c->st_json_hit);
+    sqlite3_finalize(c->st_json_push);
+    sqlite3_finalize(c->st_json_loc);
+    sqlite3_finalize(c->st_json_sum);
     fs_query_free(c->query);
+    fs_free(c->input);
+    for (size_t i = 0; i < FS_WINDOW; i++) {
+        fs_buf_free(&c->win[i].mem);
+        fs_shingles_free(&c->win[i].sh);
+        fs_shingles_free(&c->shown[i]);
+    }
+    fs_buf_free(&c->one.mem);
+    fs_shingles_free(&c->one.sh);
     fs_free(c->seen);
     fs_free(c->matches);
     fs_snippet_free(&c->snippet);
     fs_buf_free(&c->also_paths);
     fs_free(c->also);
+    fs_free(c->ents);
+    fs_suggestions_free(c->sugg, c->nsugg);
+    fs_free(c->sugg_words);
+    fs_buf_free(&c->json);
+    fs_buf_free(&c->jtmp);
+    fs_buf_free(&c->file);
+    fs_free(c->file_path);
+    fs_free(c->root);
+    fs_buf_free(&c->ctx_before);
+    fs_buf_free(&c->ctx_after);
     fs_free(c);
 }

@@ -17,11 +17,14 @@ typedef struct cli_opts {
     const char *language;    /* stemmer for a new index */
     int color;               /* 1: colour output */
     int quiet;               /* no progress, no notes */
-    int json;
+    int json;                /* --json: JSON Lines on stdout */
     unsigned limit, offset;
+    int limit_set;           /* -n was given (else -l lists every file) */
     int files_only;          /* -l */
     int count_only;          /* -c */
-    int context;             /* -C N */
+    unsigned context;        /* -C N: lines around each passage */
+    int fuzzy;               /* --fuzzy: also search suggested spellings */
+    const char *synonyms;    /* --synonyms FILE, or NULL */
 } cli_opts;
 
 /* Print "fsearch: message" on stderr. */
@@ -38,8 +41,20 @@ void cli_put_safe(FILE *out, const char *s, size_t n);
 /* Print one hit for a person. */
 void cli_print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit);
 
+/*
+** Run a search and print it as o asks (hits, -l files, -c count, --json),
+** then any "did you mean" on stderr. Loads the synonyms file first
+** (--synonyms, $FSEARCH_SYNONYMS, or synonyms.txt next to the index).
+** Returns an exit status.
+*/
+int cli_search(fsearch *fs, const cli_opts *o, const char *query);
+
 /* `fsearch index` and `fsearch status`; return an exit status. */
 int cli_index(fsearch *fs, const cli_opts *o, unsigned flags, int announce);
 int cli_status(fsearch *fs, const cli_opts *o);
+
+/* Say on stderr when the corpus looks newer than the index (a cheap check,
+** see fsearch_index_stale()). */
+void cli_stale_note(fsearch *fs, const cli_opts *o);
 
 #endif

@@ -142,3 +142,19 @@ int cli_status(fsearch *fs, const cli_opts *o)
            stale ? " (run 'fsearch index')" : "");
     return EXIT_HITS;
 }
+
+void cli_stale_note(fsearch *fs, const cli_opts *o)
+{
+    uint64_t n = 0;
+    /* Only a hint: a folder that cannot be read is the index run's
+    ** business, not the search's. */
+    if (fsearch_index_stale(fs, o->corpus, &n) != FSEARCH_OK || n == 0)
+        return;
+    size_t len = strlen(o->corpus);
+    int slash = len > 0 && o->corpus[len - 1] == '/';
+    fputs("fsearch: the index is older than ", stderr);
+    cli_put_safe(stderr, o->corpus, len);
+    fprintf(stderr, "%s (%llu %s changed); run 'fsearch index'\n",
+            slash ? "" : "/", (unsigned long long)n,
+            n == 1 ? "file or folder" : "files or folders");
+}

@@ -19,6 +19,13 @@ static const char usage_text[] =
     "Options:\n"
     "  -n, --limit N         show at most N hits (default 10)\n"
     "      --offset N        skip the first N hits\n"
+    "  -l, --files-with-matches  list matching files, best first\n"
+    "  -c, --count           print the number of hits (files with -l)\n"
+    "  -C, --context N       show N lines of the file around each passage\n"
+    "      --json            JSON Lines: one object per hit, then a summary\n"
+    "      --fuzzy           also search the \"did you mean\" spellings\n"
+    "      --synonyms FILE   synonym groups, one per line (default\n"
+    "                        synonyms.txt next to the index, or $FSEARCH_SYNONYMS)\n"
     "      --color[=WHEN]    highlight matches: auto (default), always, never\n"
     "      --corpus DIR      folder of texts (default ./corpus, or $FSEARCH_CORPUS)\n"
     "      --index PATH      index file (default ./index/fsearch.db, or $FSEARCH_INDEX)\n"
@@ -39,8 +46,11 @@ static const char usage_text[] =
     "  NEAR(rabe diary, 5)   words within 5 words of each other\n"
     "  title:nanking         match in the document's title (first line)\n"
     "  path:*.txt            only files whose path matches the glob\n"
+    "  (rabe OR minnie) -x   parentheses group; operators only in capitals\n"
     "Words are matched case- and accent-insensitively, and stemmed (execution\n"
-    "finds executed). Put queries starting with '-' after '--'.\n"
+    "finds executed). Punctuation in a word is read as in the texts (U.S.,\n"
+    "safety-zone). A passage found in several files is shown once, with the\n"
+    "other places under \"also in\". Put queries starting with '-' after '--'.\n"
     "\n"
     "Exit status: 0 hits found, 1 no hits, 2 error.\n";
 
@@ -81,10 +91,16 @@ static int want_color(const char *when)
 }
 
 enum { OPT_COLOR = 256, OPT_CORPUS, OPT_INDEX, OPT_LANGUAGE, OPT_REBUILD,
-       OPT_DRY_RUN, OPT_OFFSET };
+       OPT_DRY_RUN, OPT_OFFSET, OPT_JSON, OPT_FUZZY, OPT_SYNONYMS };
 static const struct option longopts[] = {
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
+    { "files-with-matches", no_argument, NULL, 'l' },
+    { "count", no_argument, NULL, 'c' },
+    { "context", required_argument, NULL, 'C' },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "fuzzy", no_argument, NULL, OPT_FUZZY },
+    { "synonyms", required_argument, NULL, OPT_SYNONYMS },
     { "color", optional_argument, NULL, OPT_COLOR },
     { "colour", optional_argument, NULL, OPT_COLOR },
     { "corpus", required_argument, NULL, OPT_CORPUS },
@@ -104,13 +120,14 @@ static int parse_options(int *argc, char ***argv, cli_opts *o,
                          unsigned *index_flags)
 {
     int c;
-    while ((c = getopt_long(*argc, *argv, ":n:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(*argc, *argv, ":n:lcC:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (parse_uint(optarg, &o->limit) != 0 || o->limit == 0) {
                 usage_error("-n needs a positive number, not '%s'", optarg);
                 return 1;
             }
+            o->limit_set = 1;
             break;
         case OPT_OFFSET:
             if (parse_uint(optarg, &o->offset) != 0) {
@@ -132,6 +149,18 @@ static int parse_options(int *argc, char ***argv, cli_opts *o,
         case OPT_REBUILD: *index_flags |= FSEARCH_INDEX_REBUILD; break;
         case OPT_DRY_RUN: *index_flags |= FSEARCH_INDEX_DRY_RUN; break;
         case 'q': o->quiet = 1; break;
+        case 'l': o->files_only = 1; break;
+        case 'c': o->count_only = 1; break;
+        case 'C':
+            if (parse_uint(optarg, &o->context) != 0 || o->context > 1000) {
+                usage_error("-C needs a number of lines (0 to 1000), not '%s'",
+                            optarg);
+                return 1;
+            }
+            break;
+        case OPT_JSON: o->json = 1; break;
+        case OPT_FUZZY: o->fuzzy = 1; break;
+        case OPT_SYNONYMS: o->synonyms = optarg; break;
         case 'h':
             fputs(usage_text, stdout);
             return -1;
@@ -158,41 +187,17 @@ static char *join_args(int argc, char **argv, int from)
     char *q = malloc(n);
     if (!q)
         return NULL;
-    q[0] = '\0';
+    /* Copy with a moving end: strcat would rescan, quadratic in words. */
+    char *end = q;
     for (int i = from; i < argc; i++) {
         if (i > from)
-            strcat(q, " ");
-        strcat(q, argv[i]);
+            *end++ = ' ';
+        size_t len = strlen(argv[i]);
+        memcpy(end, argv[i], len);
+        end += len;
     }
+    *end = '\0';
     return q;
-}
-
-static int do_search(fsearch *fs, const cli_opts *o, const char *query)
-{
-    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
-    so.limit = o->limit;
-    so.offset = o->offset;
-    fsearch_cursor *cur = NULL;
-    int rc = fsearch_search(&cur, fs, query, &so);
-    if (rc != FSEARCH_OK) {
-        cli_error("%s", fsearch_errmsg(fs));
-        return EXIT_TROUBLE;
-    }
-    const fsearch_hit *hit;
-    unsigned n = 0;
-    while ((rc = fsearch_next(cur, &hit)) == FSEARCH_OK) {
-        if (n > 0)
-            fputc('\n', stdout);
-        cli_print_hit(stdout, o, hit);
-        n++;
-    }
-    int status = n > 0 ? EXIT_HITS : EXIT_NONE;
-    if (rc < 0) {
-        cli_error("%s", fsearch_errmsg(fs));
-        status = EXIT_TROUBLE;
-    }
-    fsearch_cursor_free(cur);
-    return status;
 }
 
 int main(int argc, char **argv)
@@ -270,12 +275,14 @@ int main(int argc, char **argv)
             status = cli_index(fs, &o, 0, 1);
         }
         if (status == EXIT_HITS) {
+            if (!missing && !o.quiet)
+                cli_stale_note(fs, &o);
             char *query = join_args(argc, argv, optind);
             if (!query) {
                 cli_error("out of memory");
                 status = EXIT_TROUBLE;
             } else {
-                status = do_search(fs, &o, query);
+                status = cli_search(fs, &o, query);
                 free(query);
             }
         }

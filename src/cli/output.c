@@ -5,7 +5,9 @@
 */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COLOR_PATH "\033[35m"
@@ -13,6 +15,8 @@
 #define COLOR_MATCH "\033[1;31m"
 #define COLOR_DIM "\033[2m"
 #define COLOR_OFF "\033[0m"
+
+#define CONTEXT_WIDTH 160   /* bytes of a context line shown */
 
 void cli_error(const char *fmt, ...)
 {
@@ -56,20 +60,80 @@ void cli_put_safe(FILE *out, const char *s, size_t n)
     fwrite(s + i - run, 1, run, out);
 }
 
-void cli_print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit)
+/* A document path as the user reaches it: under the corpus folder. */
+static void put_path(FILE *out, const cli_opts *o, const char *path)
 {
     const char *root = o->corpus;
-    int join = root && strcmp(root, ".") != 0;
-    if (o->color)
-        fputs(COLOR_PATH, out);
-    if (join) {
+    if (root && strcmp(root, ".") != 0) {
         size_t n = strlen(root);
         while (n > 1 && root[n - 1] == '/')
             n--;
         cli_put_safe(out, root, n);
-        fputc('/', out);
+        if (!(n == 1 && root[0] == '/'))
+            fputc('/', out);
     }
-    cli_put_safe(out, hit->path, strlen(hit->path));
+    cli_put_safe(out, path, strlen(path));
+}
+
+/*
+** Context lines text[0..n) (whole lines), numbered from `line`, dimmed on a
+** terminal. Long lines are cut: context is there to orient, not to read.
+*/
+static void print_context(FILE *out, const cli_opts *o, const char *text,
+                          unsigned line)
+{
+    const char *p = text;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        size_t shown = n;
+        if (shown > CONTEXT_WIDTH) {
+            shown = CONTEXT_WIDTH;
+            while (shown > 0 && ((unsigned char)p[shown] & 0xC0) == 0x80)
+                shown--;
+        }
+        if (o->color)
+            fputs(COLOR_DIM, out);
+        fprintf(out, "    %u- ", line++);
+        cli_put_safe(out, p, shown);
+        if (shown < n)
+            fputs("…", out);
+        if (o->color)
+            fputs(COLOR_OFF, out);
+        fputc('\n', out);
+        p = nl ? nl + 1 : NULL;
+    }
+}
+
+static unsigned count_lines(const char *s)
+{
+    unsigned n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit,
+                      const char *before, const char *after);
+
+void cli_print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit)
+{
+    print_hit(out, o, hit, NULL, NULL);
+}
+
+/* The snippet, matched words highlighted on a terminal. */
+static void print_snippet(FILE *out, const cli_opts *o,
+                          const fsearch_hit *hit);
+
+static void print_also_in(FILE *out, const cli_opts *o,
+                          const fsearch_hit *hit);
+
+static void print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit,
+                      const char *before, const char *after)
+{
+    if (o->color)
+        fputs(COLOR_PATH, out);
+    put_path(out, o, hit->path);
     if (o->color)
         fputs(COLOR_OFF, out);
     fputc(':', out);
@@ -79,7 +143,17 @@ void cli_print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit)
     if (o->color)
         fputs(COLOR_OFF, out);
     fputc('\n', out);
+    if (before && *before)
+        print_context(out, o, before, hit->line - count_lines(before));
+    print_snippet(out, o, hit);
+    if (after && *after)
+        print_context(out, o, after, hit->end_line + 1);
+    print_also_in(out, o, hit);
+}
 
+static void print_snippet(FILE *out, const cli_opts *o,
+                          const fsearch_hit *hit)
+{
     fputs("    ", out);
     if (hit->snippet_cut_before)
         fputs("…", out);
@@ -100,16 +174,151 @@ void cli_print_hit(FILE *out, const cli_opts *o, const fsearch_hit *hit)
     if (hit->snippet_cut_after)
         fputs("…", out);
     fputc('\n', out);
+}
+
+/* The places a passage is also found. */
+static void print_also_in(FILE *out, const cli_opts *o,
+                          const fsearch_hit *hit)
+{
     for (size_t i = 0; i < hit->nalso_in; i++) {
         fputs(o->color ? COLOR_DIM "    also in: " : "    also in: ", out);
-        if (join) {
-            cli_put_safe(out, root, strlen(root));
-            fputc('/', out);
-        }
-        cli_put_safe(out, hit->also_in[i].path, strlen(hit->also_in[i].path));
+        put_path(out, o, hit->also_in[i].path);
         fprintf(out, ":%u", hit->also_in[i].line);
         if (o->color)
             fputs(COLOR_OFF, out);
         fputc('\n', out);
     }
+}
+
+/* ---------------------------------------------------------------------- */
+
+/* Load the synonyms: --synonyms or $FSEARCH_SYNONYMS must exist; the
+** default, synonyms.txt in the index's folder, may be absent. */
+static int load_synonyms(fsearch *fs, const cli_opts *o)
+{
+    const char *path = o->synonyms;
+    if (!path || !*path)
+        path = getenv("FSEARCH_SYNONYMS");
+    if (path && *path) {
+        if (fsearch_set_synonyms(fs, path) != FSEARCH_OK) {
+            cli_error("%s", fsearch_errmsg(fs));
+            return -1;
+        }
+        return 0;
+    }
+    const char *slash = strrchr(o->index, '/');
+    size_t dir = slash ? (size_t)(slash - o->index) + 1 : 0;
+    char *def = malloc(dir + sizeof "synonyms.txt");
+    if (!def) {
+        cli_error("out of memory");
+        return -1;
+    }
+    memcpy(def, o->index, dir);
+    memcpy(def + dir, "synonyms.txt", sizeof "synonyms.txt");
+    int rc = fsearch_set_synonyms(fs, def);
+    free(def);
+    if (rc != FSEARCH_OK && rc != FSEARCH_ENOTFOUND) {
+        cli_error("%s", fsearch_errmsg(fs));
+        return -1;
+    }
+    return 0;
+}
+
+/* "did you mean" (or, with --fuzzy, what was searched too) on stderr. */
+static int print_suggestions(fsearch_cursor *cur, const cli_opts *o)
+{
+    const char *const *words;
+    size_t n;
+    if (fsearch_suggestions(cur, &words, &n) != FSEARCH_OK)
+        return -1;
+    if (n == 0 || o->quiet)
+        return 0;
+    fflush(stdout);     /* the note follows the hits on a shared terminal */
+    fputs(o->fuzzy ? "fsearch: also searched for: " : "fsearch: did you mean: ",
+          stderr);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", stderr);
+        cli_put_safe(stderr, words[i], strlen(words[i]));
+    }
+    fputs(o->fuzzy ? "\n" : "?\n", stderr);
+    return 0;
+}
+
+int cli_search(fsearch *fs, const cli_opts *o, const char *query)
+{
+    if (load_synonyms(fs, o) != 0)
+        return EXIT_TROUBLE;
+    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+    so.limit = o->limit;
+    so.offset = o->offset;
+    if (o->files_only) {
+        so.flags |= FSEARCH_SEARCH_FILES;
+        /* Like grep -l: every file, unless -n says otherwise. */
+        if (!o->limit_set)
+            so.limit = UINT_MAX;
+    }
+    if (o->fuzzy)
+        so.flags |= FSEARCH_SEARCH_FUZZY;
+    fsearch_cursor *cur = NULL;
+    int rc = fsearch_search(&cur, fs, query, &so);
+    if (rc != FSEARCH_OK) {
+        cli_error("%s", fsearch_errmsg(fs));
+        return EXIT_TROUBLE;
+    }
+    int status = EXIT_NONE;
+    uint64_t n = 0;
+    const char *json;
+    if (o->count_only) {
+        rc = fsearch_count(cur, &n);
+        if (rc == FSEARCH_OK && o->json)
+            rc = fsearch_summary_json(cur, (int64_t)n, &json);
+        if (rc == FSEARCH_OK) {
+            if (o->json)
+                puts(json);
+            else
+                printf("%llu\n", (unsigned long long)n);
+        }
+    } else {
+        const fsearch_hit *hit;
+        while (!ferror(stdout) && (rc = fsearch_next(cur, &hit)) == FSEARCH_OK) {
+            if (o->json) {
+                rc = fsearch_hit_json(cur, &json);
+                if (rc != FSEARCH_OK)
+                    break;
+                puts(json);
+            } else if (o->files_only) {
+                put_path(stdout, o, hit->path);
+                fputc('\n', stdout);
+            } else {
+                const char *before = NULL, *after = NULL;
+                /* A file that cannot be read now only loses its context. */
+                if (o->context > 0 &&
+                    fsearch_hit_context(cur, o->context, &before, &after) !=
+                        FSEARCH_OK)
+                    before = after = NULL;
+                if (n > 0)
+                    fputc('\n', stdout);
+                print_hit(stdout, o, hit, before, after);
+            }
+            n++;
+        }
+        if (rc == FSEARCH_DONE)
+            rc = FSEARCH_OK;
+        if (rc == FSEARCH_OK && o->json && !ferror(stdout)) {
+            rc = fsearch_summary_json(cur, -1, &json);
+            if (rc == FSEARCH_OK)
+                puts(json);
+        }
+    }
+    if (rc == FSEARCH_OK)
+        status = n > 0 ? EXIT_HITS : EXIT_NONE;
+    if (rc == FSEARCH_OK && !o->json && !ferror(stdout))
+        rc = print_suggestions(cur, o);
+    if (rc != FSEARCH_OK) {
+        cli_error("%s", fsearch_errmsg(fs));
+        status = EXIT_TROUBLE;
+    }
+    fsearch_cursor_free(cur);
+    return status;
 }

@@ -31,11 +31,12 @@ fail() {
 }
 ok() { passed=$((passed + 1)); }
 
-# A pseudo-random number in [0, $1), from awk, stepping a seeded sequence.
-rng_state=$seed
+# rand N: set $R to a pseudo-random number in [0, N) from a seeded sequence
+# (not in a subshell, so that the sequence advances).
+rng_state=$((seed % 2147483648))
 rand() {
-    rng_state=$(awk -v s="$rng_state" 'BEGIN { printf "%d", (s * 1103515245 + 12345) % 2147483648 }')
-    echo $(( (rng_state / 65536) % $1 ))
+    rng_state=$(( (rng_state * 1103515245 + 12345) % 2147483648 ))
+    R=$(( (rng_state / 65536) % $1 ))
 }
 
 # The corpus: real texts, a few hundred files in a few folders; a reserve of
@@ -48,10 +49,11 @@ for f in /usr/share/doc/*/copyright; do
     [ -f "$f" ] || continue
     name=$(basename "$(dirname "$f")").txt
     n=$((n + 1))
-    if [ $n -le 200 ]; then cp "$f" "c/doc/a/$name"
-    elif [ $n -le 400 ]; then cp "$f" "c/doc/b/$name"
-    elif [ $n -le 600 ]; then cp "$f" "pool/$name"
-    fi
+    case $((n % 4)) in
+        0|1) cp "$f" "c/doc/a/$name" ;;
+        2) cp "$f" "c/doc/b/$name" ;;
+        3) cp "$f" "pool/$name" ;;
+    esac
 done
 nfiles=$(find c -type f | wc -l)
 if [ "$nfiles" -lt 100 ]; then
@@ -79,7 +81,7 @@ check_whole() {
           d.first_passage AND d.first_passage + d.npassages - 1);
         SELECT count(*) FROM passage p WHERE NOT EXISTS
           (SELECT 1 FROM doc d WHERE d.id = p.doc_id);" 2>&1)
-    [ "$(printf '%s' "$r" | tr '\n' ' ')" = "ok 0 0 " ] ||
+    [ "$(echo $r)" = "ok 0 0" ] ||
         fail "index not whole after kill: $(printf '%s' "$r" | tr '\n' ' ')"
 }
 
@@ -98,18 +100,22 @@ mutate() {
         mv "pool/$f" "c/doc/a/new_$f"
     done
     pool_next=$((pool_next + 4))
-    victim=$(ls c/doc/b | sed -n "$(( $(rand 150) + 1 ))p")
-    [ -n "$victim" ] && printf '\nrevision%s quokkarevised\n' "$round" >> "c/doc/b/$victim"
-    victim=$(ls c/doc/a | sed -n "$(( $(rand 150) + 1 ))p")
-    [ -n "$victim" ] && touch "c/doc/a/$victim"
-    victim=$(ls c/doc/b | sed -n "$(( $(rand 150) + 1 ))p")
+    for i in 1 2 3 4 5 6 7 8; do
+        rand 150; victim=$(ls c/doc/b | sed -n "$((R + 1))p")
+        [ -n "$victim" ] &&
+            printf '\nrevision%s quokkarevised\n' "$round" >> "c/doc/b/$victim"
+    done
+    for i in 1 2 3; do
+        rand 150; victim=$(ls c/doc/a | sed -n "$((R + 1))p")
+        [ -n "$victim" ] && touch "c/doc/a/$victim"
+    done
+    rand 150; victim=$(ls c/doc/b | sed -n "$((R + 1))p")
     if [ -n "$victim" ]; then
         mkdir -p c/moved
         mv "c/doc/b/$victim" "c/moved/r${round}_$victim"
     fi
-    victim=$(ls c/doc/a | sed -n "$(( $(rand 150) + 1 ))p")
+    rand 150; victim=$(ls c/doc/a | sed -n "$((R + 1))p")
     [ -n "$victim" ] && rm -f "c/doc/a/$victim"
-    : $i
 }
 
 round=0
@@ -117,10 +123,12 @@ t_start=$(date +%s)
 kills=0
 for round in $(seq 1 "$rounds"); do
     [ "$round" -gt 1 ] && [ $((round % 3)) -ne 0 ] && mutate
-    # Delays grow over the rounds, and jitter, so kills land in the walk,
-    # in a batch, and around commits.
-    ms=$(( round * 25 + $(rand 120) ))
-    fsx index -q >/dev/null 2>&1 &
+    # Random delays: long ones while the first build is under way, short
+    # ones once runs are small, so kills land in the walk, in a batch and
+    # around commits.
+    if [ "$round" -le 8 ]; then rand 1500; else rand 500; fi
+    ms=$R
+    "$bin" --corpus c --index "$idx" index -q >/dev/null 2>&1 &
     pid=$!
     sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
     if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
@@ -134,14 +142,16 @@ for round in $(seq 1 "$rounds"); do
     if [ "$st" -eq 0 ] || [ "$st" -eq 1 ]; then ok
     else fail "search after kill at ${ms} ms: exit $st: $(cat err)"; fi
     check_whole
+    [ -n "${VERBOSE:-}" ] && echo "round $round: killed at $ms ms," \
+        "$(sqlite3 "$idx" 'SELECT count(*) FROM doc') documents" >&2
 done
 
 # A killed --rebuild leaves the index it started from untouched.
-fsx index -q >/dev/null 2>&1 || fail "index after the kills failed"
+fsx index -q >/dev/null 2>err || fail "index after the kills failed: $(cat err)"
 dump "$idx" > before.txt
 for ms in 30 150 400 800; do
     round="rebuild-$ms"
-    fsx index --rebuild -q >/dev/null 2>&1 &
+    "$bin" --corpus c --index "$idx" index --rebuild -q >/dev/null 2>&1 &
     pid=$!
     sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
@@ -153,7 +163,7 @@ done
 
 # Finish, then compare with a fresh index of the same folder.
 round=final
-fsx index -q >/dev/null 2>&1 || fail "final index run failed"
+fsx index -q >/dev/null 2>err || fail "final index run failed: $(cat err)"
 "$bin" --corpus c --index idx2/f.db index -q >/dev/null 2>&1 ||
     fail "fresh index failed"
 dump "$idx" > a.txt

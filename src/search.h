@@ -1,0 +1,126 @@
+/*
+** search.h - the search cursor, shared by the files that dress its hits:
+** search.c (ranking, duplicates, paging), json.c (JSON Lines) and suggest.c
+** ("did you mean"). Library-private; embedders see an opaque cursor.
+*/
+#ifndef FS_SEARCH_H
+#define FS_SEARCH_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "internal.h"
+#include "buf.h"
+#include "snippet.h"
+#include "suggest.h"
+
+/* Ranked candidates read ahead of the hit being returned, so that
+** near-identical copies of a passage ranked a little lower are folded into
+** it ("also in") instead of being shown again. */
+#define FS_WINDOW 48
+
+/* Bits of a passage's shingle signature: a cheap necessary test before the
+** exact comparison of two shingle sets. */
+#define FS_SIG_WORDS 16
+
+/* One "also in" entry while the list is gathered. */
+typedef struct fs_also {
+    sqlite3_int64 id;            /* passage rowid */
+    size_t off;                  /* of its path in also_paths */
+    unsigned int line;           /* 1-based */
+} fs_also;
+
+/* What the near-duplicate test knows of a passage. */
+typedef struct fs_shingles {
+    uint64_t *h;                 /* sorted, distinct hashes of 3-word runs */
+    size_t n, cap;
+    uint64_t sig[FS_SIG_WORDS];  /* bit (h % 1024) set for each hash */
+} fs_shingles;
+
+/* One ranked passage read from the index. */
+typedef struct fs_cand {
+    sqlite3_int64 id;            /* passage rowid */
+    sqlite3_int64 hash;          /* fs_hash_passage of its text */
+    double score;                /* higher is better */
+    unsigned int line, end_line; /* 1-based */
+    fs_buf mem;                  /* path NUL title NUL text NUL */
+    size_t title_off, text_off;  /* into mem */
+    size_t text_len;             /* bytes */
+    fs_shingles sh;
+    unsigned int folded_by;      /* 0, or the hit (cursor `unique`) that
+                                 ** shows this passage as a copy */
+} fs_cand;
+
+struct fsearch_cursor {
+    fsearch *fs;
+    char *input;                 /* the query as searched (after --fuzzy) */
+    fs_query *query;
+    unsigned int limit, offset, snippet_bytes, flags;
+    struct timespec started;     /* for elapsed_ms */
+    sqlite3_stmt *st;            /* ranked passages, or ranked files */
+    sqlite3_stmt *st_match;      /* matched words of one passage */
+    sqlite3_stmt *st_one;        /* one passage by id (files mode) */
+    sqlite3_stmt *st_dups;       /* passages of the same hash */
+    int st_done;                 /* st has no more rows */
+    int done;                    /* no more hits */
+    unsigned int unique;         /* distinct hits seen, counting the offset */
+    unsigned int returned;       /* hits handed out */
+
+    fs_cand win[FS_WINDOW];      /* ring of candidates, in rank order */
+    size_t win_head, win_n;
+    int has_current;             /* win[win_head] is the current hit */
+
+    fs_shingles shown[FS_WINDOW];/* ring: the last hits, for folding */
+    size_t shown_n, shown_next;
+
+    uint64_t *seen;              /* open-addressing set of passage hashes */
+    size_t seen_n, seen_cap;     /* cap: a power of two */
+    int seen_zero;               /* hash 0 was seen */
+
+    fsearch_hit hit;             /* the current hit */
+    fs_cand one;                 /* files mode: the current file's passage */
+    fsearch_range *matches;
+    size_t capmatches;
+    fs_snippet snippet;
+    fs_buf also_paths;           /* NUL-separated paths of also_in */
+    fsearch_location *also;
+    fs_also *ents;        /* also_in while it is gathered */
+    size_t capalso;
+    int hit_valid;               /* `hit` is the current hit */
+
+    /* suggestions, computed on demand */
+    int suggested;               /* 1 once computed */
+    fs_suggestion *sugg;
+    size_t nsugg;
+    const char **sugg_words;     /* [nsugg] views of sugg[i].word */
+
+    /* JSON and context output */
+    sqlite3_stmt *st_json_hit, *st_json_push, *st_json_loc, *st_json_sum;
+    fs_buf json;                 /* the last JSON text handed out */
+    fs_buf jtmp;                 /* scratch for arrays */
+    fs_buf file;                 /* context: the file, as UTF-8 */
+    char *file_path;             /* which file `file` holds */
+    char *root;                  /* the indexed folder, once read */
+    fs_buf ctx_before, ctx_after;
+};
+
+/*
+** The hashes of the 3-word runs of text[0..n) into sh, words compared
+** case-blind with punctuation dropped. FSEARCH_OK or FSEARCH_ENOMEM.
+*/
+int fs_shingles_make(fs_shingles *sh, const char *text, size_t n);
+
+/*
+** Is one passage a near-identical copy of the other: the smaller shares at
+** least 70% of its 3-word runs with the larger, and is at least half its
+** size? Passages of fewer than three runs are never near copies (only
+** exact ones).
+*/
+int fs_shingles_near(const fs_shingles *a, const fs_shingles *b);
+
+void fs_shingles_free(fs_shingles *sh);
+
+/* Milliseconds since the cursor started. */
+double fs_cursor_elapsed_ms(const fsearch_cursor *c);
+
+#endif

@@ -1,0 +1,612 @@
+/*
+** suggest.c - "did you mean": corrections for misspelled query words, taken
+** from the words the index actually holds.
+**
+** The vocabulary holds stemmed, folded terms (an fts5vocab table over the
+** index, made in the TEMP schema so the index file is never written). A
+** query word is tokenized the way documents are; each token that is absent
+** or rare is compared with the terms that share its first or second letter,
+** by an edit distance that gives up past the bound. The winning term is
+** shown as a document spells it: its first occurrence in a passage.
+*/
+#include "suggest.h"
+#include "alloc.h"
+#include "buf.h"
+#include "tokenizer.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#define MAX_CP 64               /* code points compared */
+#define MAX_TOKENS 16           /* tokens of one query word looked at */
+#define RARE 5                  /* passages: fewer is "rare" */
+#define MORE 10                 /* a correction of a rare word is this many
+                                ** times as frequent */
+#define SUFFIX_MAX 4            /* code points of an ending a stem lacks */
+#define MAX_SCAN 200000         /* vocabulary rows read per range */
+
+/* ====================================================================== */
+/* Edit distance                                                           */
+
+/* Decode up to MAX_CP code points; invalid bytes count one each. */
+static int decode(const char *s, size_t n, int32_t *cp)
+{
+    int k = 0;
+    size_t i = 0;
+    while (i < n && k < MAX_CP) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                                (utf8proc_ssize_t)(n - i), &c);
+        if (len <= 0) {
+            c = 0x110000 + (unsigned char)s[i];
+            len = 1;
+        }
+        cp[k++] = c;
+        i += (size_t)len;
+    }
+    return k;
+}
+
+/*
+** The edit distance of b to a prefix of a that lacks at most `tail` of a's
+** last code points (0: to a itself), or max + 1 once it is sure to exceed
+** max. A stem is near a prefix of the word typed: "invas" and "invasoin".
+*/
+static int distance_tail(const char *a, size_t na, const char *b, size_t nb,
+                         int max, int tail)
+{
+    int32_t x[MAX_CP], y[MAX_CP];
+    int n = decode(a, na, x), m = decode(b, nb, y);
+    if (max < 0)
+        max = 0;
+    if (m - n > max || n - m > max + tail)
+        return max + 1;
+    /* Three rows of the optimal-string-alignment table. */
+    int rows[3][MAX_CP + 1];
+    int *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    for (int j = 0; j <= m; j++)
+        prev[j] = j;
+    int result = n - tail <= 0 ? m : max + 1;
+    for (int i = 1; i <= n; i++) {
+        cur[0] = i;
+        int best = cur[0];
+        for (int j = 1; j <= m; j++) {
+            int cost = x[i - 1] != y[j - 1];
+            int d = prev[j - 1] + cost;
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] &&
+                x[i - 2] == y[j - 1] && pp[j - 2] + 1 < d)
+                d = pp[j - 2] + 1;
+            cur[j] = d;
+            if (d < best)
+                best = d;
+        }
+        if (i >= n - tail && cur[m] < result)
+            result = cur[m];
+        /* Later rows never go below this row's least value. */
+        if (best > max || best >= result)
+            break;
+        int *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return result > max ? max + 1 : result;
+}
+
+int fs_edit_distance(const char *a, size_t na, const char *b, size_t nb,
+                     int max)
+{
+    return distance_tail(a, na, b, nb, max, 0);
+}
+
+/* ====================================================================== */
+/* The vocabulary                                                          */
+
+typedef struct token {
+    int start, end;                     /* in the query word */
+    int n;                              /* bytes of stem */
+    char stem[FS_TOKEN_MAX_BYTES + 1];
+} token;
+
+typedef struct tokens {
+    token t[MAX_TOKENS];
+    int n;
+} tokens;
+
+static int on_token(void *payload, const char *tok, int ntok, int start,
+                    int end)
+{
+    tokens *ts = payload;
+    if (ts->n == MAX_TOKENS)
+        return 0;
+    token *t = &ts->t[ts->n++];
+    if (ntok > FS_TOKEN_MAX_BYTES)
+        ntok = FS_TOKEN_MAX_BYTES;
+    memcpy(t->stem, tok, (size_t)ntok);
+    t->stem[ntok] = '\0';
+    t->n = ntok;
+    t->start = start;
+    t->end = end;
+    return 0;
+}
+
+typedef struct vocab {
+    fsearch *fs;
+    sqlite3_stmt *count;                /* passages holding a term */
+    sqlite3_stmt *range;                /* terms in [?1, ?2) */
+    sqlite3_stmt *form;                 /* a passage holding a term */
+    fs_buf tmp, folded, word;
+} vocab;
+
+static int vocab_open(vocab *v, fsearch *fs)
+{
+    memset(v, 0, sizeof *v);
+    v->fs = fs;
+    int rc = sqlite3_exec(fs->db,
+                          "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                          "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
+                          NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(fs->db, "SELECT doc FROM temp.fsearch_vocab "
+                                "WHERE term = ?1", -1, &v->count, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(fs->db, "SELECT term, doc FROM "
+                                "temp.fsearch_vocab WHERE term >= ?1 AND "
+                                "term < ?2", -1, &v->range, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(fs->db, "SELECT fsearch_matches(fts, '0'), "
+                                "p.body FROM fts CROSS JOIN passage p ON "
+                                "p.id = fts.rowid WHERE fts MATCH ?1 LIMIT 8",
+                                -1, &v->form, NULL);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(fs, rc, "cannot read the index "
+                                             "vocabulary");
+}
+
+static void vocab_close(vocab *v)
+{
+    sqlite3_finalize(v->count);
+    sqlite3_finalize(v->range);
+    sqlite3_finalize(v->form);
+    fs_buf_free(&v->tmp);
+    fs_buf_free(&v->folded);
+    fs_buf_free(&v->word);
+}
+
+/* Passages holding term s[0..n), into *out. */
+static int vocab_count(vocab *v, const char *s, int n, sqlite3_int64 *out)
+{
+    *out = 0;
+    sqlite3_bind_text(v->count, 1, s, n, SQLITE_STATIC);
+    int rc = sqlite3_step(v->count);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(v->count, 0);
+    sqlite3_reset(v->count);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
+    return FSEARCH_OK;
+}
+
+#define NBEST 8                 /* spellings of a term tried, best first */
+
+typedef struct cand {
+    int dist;                           /* from the stem */
+    sqlite3_int64 docs;                 /* passages holding it */
+    fs_buf term;
+} cand;
+
+/* The NBEST closest terms so far: smaller distance, then more passages. */
+typedef struct best {
+    cand c[NBEST];
+    int n;
+} best;
+
+static int better(int dist, sqlite3_int64 docs, const cand *than)
+{
+    return dist < than->dist || (dist == than->dist && docs > than->docs);
+}
+
+/* Insert a term into the list, reusing the memory of the one it drops. */
+static int best_add(best *b, int dist, sqlite3_int64 docs, const char *term,
+                    int n)
+{
+    int pos = b->n;
+    while (pos > 0 && better(dist, docs, &b->c[pos - 1]))
+        pos--;
+    if (pos == NBEST)
+        return FSEARCH_OK;
+    fs_buf spare = b->c[b->n < NBEST ? b->n : NBEST - 1].term;
+    int last = b->n < NBEST ? b->n : NBEST - 1;
+    for (int k = last; k > pos; k--)
+        b->c[k] = b->c[k - 1];
+    if (b->n < NBEST)
+        b->n++;
+    b->c[pos].dist = dist;
+    b->c[pos].docs = docs;
+    b->c[pos].term = spare;
+    int rc = FSEARCH_OK;
+    fs_buf_clear(&b->c[pos].term);
+    fs_buf_append(&rc, &b->c[pos].term, term, (size_t)n);
+    return rc;
+}
+
+static int ncodepoints(const char *s, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/*
+** Look at the terms starting with the code point at p[0..np) for spellings
+** of t within maxd edits and found in at least `need` passages. A term is
+** near t's stem, or near the word as typed (`typed`, folded) less an
+** ending: a misspelled word may stem oddly ("invasoin" stays whole).
+*/
+static int scan_range(vocab *v, const token *t, const fs_buf *typed,
+                      const char *p, size_t np, int maxd, sqlite3_int64 need,
+                      best *b)
+{
+    char lo[8], hi[8];
+    if (np == 0 || np > 4)
+        return FSEARCH_OK;
+    memcpy(lo, p, np);
+    memcpy(hi, p, np);
+    if ((unsigned char)hi[np - 1] == 0xFF)
+        return FSEARCH_OK;
+    hi[np - 1] = (char)((unsigned char)hi[np - 1] + 1);
+    sqlite3_bind_text(v->range, 1, lo, (int)np, SQLITE_TRANSIENT);
+    sqlite3_bind_text(v->range, 2, hi, (int)np, SQLITE_TRANSIENT);
+    int rc, nread = 0, erc = FSEARCH_OK;
+    /* A short word may not drop much: "his" is no stem of "histroy". */
+    int tail = ncodepoints(typed->p, typed->n) / 3;
+    if (tail > SUFFIX_MAX)
+        tail = SUFFIX_MAX;
+    while ((rc = sqlite3_step(v->range)) == SQLITE_ROW && nread++ < MAX_SCAN) {
+        sqlite3_int64 docs = sqlite3_column_int64(v->range, 1);
+        if (docs < need)
+            continue;
+        const char *term = (const char *)sqlite3_column_text(v->range, 0);
+        int n = sqlite3_column_bytes(v->range, 0);
+        if (!term || (n == t->n && memcmp(term, t->stem, (size_t)n) == 0))
+            continue;
+        const cand *worst = b->n == NBEST ? &b->c[NBEST - 1] : NULL;
+        int lim = worst && worst->dist < maxd ? worst->dist : maxd;
+        int d = fs_edit_distance(t->stem, (size_t)t->n, term, (size_t)n, lim);
+        if (d > 0) {
+            int dt = distance_tail(typed->p, typed->n, term, (size_t)n, lim,
+                                   tail);
+            if (dt < d)
+                d = dt;
+        }
+        if (d > lim || (worst && !better(d, docs, worst)))
+            continue;
+        erc = best_add(b, d, docs, term, n);
+        if (erc != FSEARCH_OK)
+            break;
+    }
+    sqlite3_reset(v->range);
+    if (erc != FSEARCH_OK)
+        return fs_error(v->fs, erc, "out of memory");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
+    return FSEARCH_OK;
+}
+
+typedef struct first_token {
+    fs_buf *out;
+    int rc;
+    int seen;
+} first_token;
+
+static int on_first(void *payload, const char *tok, int ntok, int start,
+                    int end)
+{
+    (void)start;
+    (void)end;
+    first_token *f = payload;
+    fs_buf_append(&f->rc, f->out, tok, (size_t)ntok);
+    f->seen = 1;
+    return 1;                           /* stop: one is enough */
+}
+
+/* The first word of s[0..n), folded but not stemmed, into out. */
+static int fold_word(fs_tokenizer *tk, const char *s, size_t n, fs_buf *out)
+{
+    first_token f = { out, FSEARCH_OK, 0 };
+    fs_buf_clear(out);
+    int rc = fs_tokenizer_run(tk, FS_TOKENIZE_NOSTEM, s, (int)n, on_first, &f);
+    if (rc == 1)
+        rc = FSEARCH_OK;
+    return rc != FSEARCH_OK ? rc : f.rc;
+}
+
+/* Does the word s[0..n) stem to term[0..nterm)? */
+typedef struct stem_check {
+    const char *term;
+    size_t nterm;
+    int equal;
+} stem_check;
+
+static int on_stem(void *payload, const char *tok, int ntok, int start,
+                   int end)
+{
+    (void)start;
+    (void)end;
+    stem_check *k = payload;
+    k->equal = (size_t)ntok == k->nterm && memcmp(tok, k->term, k->nterm) == 0;
+    return 1;
+}
+
+/* Append w[0..n) lowercased by code point; the bytes stay valid UTF-8. */
+static void put_lower(int *rc, fs_buf *out, const char *w, size_t n)
+{
+    size_t i = 0;
+    while (i < n && *rc == FSEARCH_OK) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)w + i,
+                                                (utf8proc_ssize_t)(n - i), &c);
+        if (len <= 0) {
+            fs_buf_putc(rc, out, w[i]);
+            i++;
+            continue;
+        }
+        utf8proc_uint8_t enc[4];
+        utf8proc_ssize_t k = utf8proc_encode_char(utf8proc_tolower(c), enc);
+        fs_buf_append(rc, out, enc, (size_t)k);
+        i += (size_t)len;
+    }
+}
+
+/*
+** Append the word as documents write it, lowercased: an occurrence of
+** `term` in a passage body; the term itself if none is found. The passages
+** are found by prefix (a prefix is not stemmed, and a stem stemmed again
+** may change: "japanes" -> "japan"), and each word found is stemmed to see
+** that it is this term.
+*/
+static int real_form(vocab *v, fs_tokenizer *tk, const char *term, size_t n,
+                     const fs_buf *typed, fs_buf *out)
+{
+    int rc = FSEARCH_OK;
+    fs_buf_clear(&v->tmp);
+    fs_buf_puts(&rc, &v->tmp, "{body} : \"");
+    for (size_t i = 0; i < n; i++) {
+        if (term[i] == '"')
+            fs_buf_putc(&rc, &v->tmp, '"');
+        fs_buf_putc(&rc, &v->tmp, term[i]);
+    }
+    fs_buf_puts(&rc, &v->tmp, "\" *");
+    if (rc != FSEARCH_OK)
+        return fs_error(v->fs, rc, "out of memory");
+    sqlite3_bind_text(v->form, 1, v->tmp.p, (int)v->tmp.n, SQLITE_STATIC);
+    const char *w = term;
+    size_t nw = n;
+    int wdist = MAX_CP + 1;
+    while (wdist > 0 && sqlite3_step(v->form) == SQLITE_ROW) {
+        const char *body = (const char *)sqlite3_column_text(v->form, 1);
+        size_t nbody = (size_t)sqlite3_column_bytes(v->form, 1);
+        const char *blob = sqlite3_column_blob(v->form, 0);
+        size_t npairs = (size_t)sqlite3_column_bytes(v->form, 0) /
+                        (2 * sizeof(int));
+        for (size_t i = 0; body && blob && i < npairs && wdist > 0; i++) {
+            int pair[2];
+            memcpy(pair, blob + i * sizeof pair, sizeof pair);
+            if (pair[0] < 0 || pair[1] <= pair[0] || (size_t)pair[1] > nbody)
+                continue;
+            stem_check k = { term, n, 0 };
+            rc = fs_tokenizer_run(tk, 0, body + pair[0], pair[1] - pair[0],
+                                  on_stem, &k);
+            if (rc != 1 && rc != FSEARCH_OK)
+                break;
+            rc = FSEARCH_OK;
+            if (!k.equal)
+                continue;
+            /* Of the words of this stem, the one nearest to what was
+            ** typed: "soldiers" rather than "soldier" for "soldeirs". */
+            rc = fold_word(tk, body + pair[0], (size_t)(pair[1] - pair[0]),
+                           &v->folded);
+            if (rc != FSEARCH_OK)
+                break;
+            int d = fs_edit_distance(typed->p, typed->n, v->folded.p,
+                                     v->folded.n, MAX_CP);
+            if (d < wdist) {
+                wdist = d;
+                fs_buf_clear(&v->word);
+                fs_buf_append(&rc, &v->word, body + pair[0],
+                              (size_t)(pair[1] - pair[0]));
+                w = v->word.p;
+                nw = v->word.n;
+            }
+        }
+        if (rc != FSEARCH_OK)
+            break;
+    }
+    put_lower(&rc, out, w, nw);
+    sqlite3_reset(v->form);
+    return rc == FSEARCH_OK ? FSEARCH_OK : fs_error(v->fs, rc, "out of memory");
+}
+
+/* Bytes of the UTF-8 character at s[0] (1 for a stray byte). */
+static size_t char_len(const char *s, size_t n)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                            (utf8proc_ssize_t)n, &c);
+    return len > 0 ? (size_t)len : 1;
+}
+
+static int has_digit(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return 1;
+    return 0;
+}
+
+
+typedef struct scratch {
+    best b;
+    fs_buf typed, form, folded;
+} scratch;
+
+/*
+** Append to `out` the correction of token t (the word typed at
+** term[t->start, t->end)), and set *found; nothing if there is none. The
+** search runs on stems, so each spelling found is checked again on the
+** words as written: "unclosed" is not "uncle" though "unclos" is near
+** "uncl". Words of fewer than 4 letters have too many neighbours to guess.
+*/
+static int correct_token(vocab *v, fs_tokenizer *tk, const char *term,
+                         const token *t, scratch *w, fs_buf *out, int *found)
+{
+    *found = 0;
+    w->b.n = 0;
+    int rc = fold_word(tk, term + t->start, (size_t)(t->end - t->start),
+                       &w->typed);
+    if (rc != FSEARCH_OK)
+        return fs_error(v->fs, rc, "out of memory");
+    int ntyped = ncodepoints(w->typed.p, w->typed.n);
+    if (ntyped < 4 || has_digit(t->stem, t->n))
+        return FSEARCH_OK;
+    sqlite3_int64 docs;
+    rc = vocab_count(v, t->stem, t->n, &docs);
+    if (rc != FSEARCH_OK || docs >= RARE)
+        return rc;
+    int nstem = ncodepoints(t->stem, (size_t)t->n);
+    int maxd = nstem <= 4 ? 1 : 2;
+    sqlite3_int64 need = docs == 0 ? 1 : docs * MORE;
+    /* Terms sharing the first letter, then the second (a slip on the first
+    ** letter: dropped, doubled or swapped). */
+    size_t l1 = char_len(t->stem, (size_t)t->n);
+    size_t l2 = char_len(t->stem + l1, (size_t)t->n - l1);
+    rc = scan_range(v, t, &w->typed, t->stem, l1, maxd, need, &w->b);
+    if (rc == FSEARCH_OK && (l1 != l2 || memcmp(t->stem, t->stem + l1, l1)))
+        rc = scan_range(v, t, &w->typed, t->stem + l1, l2, maxd, need, &w->b);
+    for (int i = 0; rc == FSEARCH_OK && i < w->b.n && !*found; i++) {
+        fs_buf_clear(&w->form);
+        rc = real_form(v, tk, w->b.c[i].term.p, w->b.c[i].term.n, &w->typed,
+                       &w->form);
+        if (rc == FSEARCH_OK)
+            rc = fold_word(tk, w->form.p, w->form.n, &w->folded);
+        if (rc != FSEARCH_OK) {
+            rc = rc < 0 ? fs_error(v->fs, rc, "out of memory") : rc;
+            break;
+        }
+        int nform = ncodepoints(w->folded.p, w->folded.n);
+        int shorter = nform < ntyped ? nform : ntyped;
+        int k = ntyped <= 4 ? 1 : 2;
+        if (k > shorter / 3)
+            k = shorter / 3;
+        if (nform < 4 || k < 1)
+            continue;
+        int d = fs_edit_distance(w->typed.p, w->typed.n, w->folded.p,
+                                 w->folded.n, k);
+        if (d < 1 || d > k)
+            continue;
+        fs_buf_append(&rc, out, w->form.p, w->form.n);
+        *found = 1;
+    }
+    return rc;
+}
+
+void fs_suggestions_free(fs_suggestion *s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        fs_free(s[i].word);
+    fs_free(s);
+}
+
+int fs_suggest(fsearch *fs, const fs_query *q, fs_suggestion **out,
+               size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (q->nterms == 0)
+        return FSEARCH_OK;
+    fs_tokenizer *tk = NULL;
+    int rc = fs_tokenizer_new(&tk, fs->language);
+    if (rc != FSEARCH_OK)
+        return fs_error(fs, rc, rc == FSEARCH_ENOMEM ? "out of memory"
+                                                     : "cannot make a tokenizer");
+    vocab v;
+    rc = vocab_open(&v, fs);
+    fs_suggestion *list = NULL;
+    size_t n = 0;
+    fs_buf word = FS_BUF_INIT;
+    scratch w;
+    memset(&w, 0, sizeof w);
+    tokens ts;
+    for (int i = 0; rc == FSEARCH_OK && i < q->nterms; i++) {
+        const char *term = q->terms[i];
+        size_t nterm = strlen(term);
+        if (nterm > (size_t)FS_TOKEN_MAX_BYTES * MAX_TOKENS)
+            continue;
+        ts.n = 0;
+        rc = fs_tokenizer_run(tk, 0, term, (int)nterm, on_token, &ts);
+        if (rc != FSEARCH_OK) {
+            rc = fs_error(fs, rc, "out of memory");
+            break;
+        }
+        if (ts.n == 0)
+            continue;
+        /* The word from its first token to its last, each corrected token
+        ** replaced: "safety-zome" -> "safety-zone", "doc;" -> "do". */
+        fs_buf_clear(&word);
+        size_t done = (size_t)ts.t[0].start;
+        int changed = 0;
+        for (int k = 0; rc == FSEARCH_OK && k < ts.n; k++) {
+            size_t mark = word.n;
+            fs_buf_append(&rc, &word, term + done,
+                          (size_t)ts.t[k].start - done);
+            int found = 0;
+            if (rc == FSEARCH_OK)
+                rc = correct_token(&v, tk, term, &ts.t[k], &w, &word, &found);
+            if (rc == FSEARCH_OK && !found) {
+                word.n = mark;
+                continue;
+            }
+            done = (size_t)ts.t[k].end;
+            changed = 1;
+        }
+        if (rc != FSEARCH_OK || !changed)
+            continue;
+        fs_buf_append(&rc, &word, term + done,
+                      (size_t)ts.t[ts.n - 1].end > done
+                          ? (size_t)ts.t[ts.n - 1].end - done
+                          : 0);
+        fs_suggestion *nl = rc == FSEARCH_OK
+                                ? fs_realloc(list, (n + 1) * sizeof *nl)
+                                : NULL;
+        char *s = nl ? fs_strndup(word.p, word.n) : NULL;
+        if (nl)
+            list = nl;
+        if (!s) {
+            rc = fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+            break;
+        }
+        list[n].term = i;
+        list[n].word = s;
+        n++;
+    }
+    vocab_close(&v);
+    fs_tokenizer_free(tk);
+    fs_buf_free(&word);
+    for (int k = 0; k < NBEST; k++)
+        fs_buf_free(&w.b.c[k].term);
+    fs_buf_free(&w.typed);
+    fs_buf_free(&w.form);
+    fs_buf_free(&w.folded);
+    if (rc != FSEARCH_OK) {
+        fs_suggestions_free(list, n);
+        return rc;
+    }
+    *out = list;
+    *n_out = n;
+    return FSEARCH_OK;
+}
