@@ -64,7 +64,12 @@ DEB_PACKAGES = gcc make pkg-config libsqlite3-dev libstemmer-dev libutf8proc-dev
         bench bench-relevance index install uninstall clean
 .PHONY: installtest
 
-all: $(B)/libfsearch.a $(B)/libfsearch.so $(B)/$(SONAME) fsearch $(B)/fsearch_ext.so
+# ./fsearch is the normal build's binary; sanitizer builds leave it alone.
+ifeq ($(B),build)
+TOP_BIN = fsearch
+endif
+
+all: $(B)/libfsearch.a $(B)/libfsearch.so $(B)/$(SONAME) $(TOP_BIN) $(B)/fsearch_ext.so
 
 fsearch: $(B)/fsearch
 	$(Q)cp $< $@

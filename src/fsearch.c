@@ -241,6 +241,68 @@ static int make_parent(fsearch *fs, const char *path)
     return rc;
 }
 
+/*
+** For FSEARCH_OPEN_RECREATE: delete the index at `path` (and its -wal and
+** -shm) when it is an fsearch index this build cannot use, of another
+** format version or damaged, so that it is made anew. Whether it is ours is
+** read from the file's own header (application_id at byte 68), which works
+** even when SQLite cannot open it; anything else is left for the normal open
+** to refuse. *exists becomes 0 when the file was removed.
+*/
+static int remove_if_unusable(fsearch *fs, const char *path, int *exists)
+{
+    unsigned char head[100];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return FSEARCH_OK;
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    uint32_t app = 0;
+    if (n == (ssize_t)sizeof head)
+        app = (uint32_t)head[68] << 24 | (uint32_t)head[69] << 16 |
+              (uint32_t)head[70] << 8 | head[71];
+    if (n != (ssize_t)sizeof head ||
+        memcmp(head, "SQLite format 3", 16) != 0 || app != FS_APPLICATION_ID)
+        return FSEARCH_OK;
+
+    fsearch_options po = FSEARCH_OPTIONS_INIT;
+    fsearch *probe = NULL;
+    int rc = fsearch_open(&probe, path, &po);
+    int unusable = rc == FSEARCH_EVERSION || rc == FSEARCH_ECORRUPT;
+    if (rc == FSEARCH_OK) {
+        /* Damage deep inside does not show at open; a quick check is
+        ** affordable for an explicit rebuild. */
+        sqlite3_stmt *st = NULL;
+        int src = sqlite3_prepare_v2(probe->db, "PRAGMA quick_check", -1, &st,
+                                     NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(st);
+        const char *v = src == SQLITE_ROW
+                            ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        unusable = (src & 0xff) == SQLITE_CORRUPT ||
+                   (src & 0xff) == SQLITE_NOTADB ||
+                   (src == SQLITE_ROW && (!v || strcmp(v, "ok") != 0));
+        sqlite3_finalize(st);
+    }
+    fsearch_close(probe);
+    if (rc == FSEARCH_ENOMEM)
+        return fs_error(fs, rc, "out of memory");
+    if (!unusable)
+        return FSEARCH_OK;
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    char side[4096];
+    for (size_t i = 0; i < 3; i++) {
+        if ((size_t)snprintf(side, sizeof side, "%s%s", path, suffixes[i]) >=
+            sizeof side)
+            return fs_error(fs, FSEARCH_EINVAL, "the index path is too long");
+        if (unlink(side) != 0 && errno != ENOENT)
+            return fs_error(fs, FSEARCH_EIO, "cannot remove the old index "
+                            "'%s': %s", side, strerror(errno));
+    }
+    *exists = 0;
+    return FSEARCH_OK;
+}
+
 int fsearch_open(fsearch **out, const char *index_path,
                  const fsearch_options *opts)
 {
@@ -274,6 +336,13 @@ int fsearch_open(fsearch **out, const char *index_path,
         return fs_error(fs, FSEARCH_EINVAL,
                         "the index path '%s' is a folder; give a file path "
                         "such as '%s/fsearch.db'", index_path, index_path);
+    if (exists && (fs->flags & FSEARCH_OPEN_RECREATE) &&
+        (fs->flags & FSEARCH_OPEN_CREATE) &&
+        !(fs->flags & FSEARCH_OPEN_READONLY)) {
+        int rc = remove_if_unusable(fs, index_path, &exists);
+        if (rc != FSEARCH_OK)
+            return rc;
+    }
     if (exists) {
         int rc = check_header(fs, index_path);
         if (rc != FSEARCH_OK)

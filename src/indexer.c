@@ -37,6 +37,8 @@
                                        ** killed run keeps its progress and
                                        ** searchers see new files soon */
 #define TITLE_MAX 200                  /* bytes of a title */
+#define PROGRESS_CHUNKS 8              /* a big file reports progress every
+                                       ** this many chunks read */
 
 /* A file or document that phase 2 must look at. */
 typedef struct change {
@@ -67,6 +69,7 @@ typedef struct indexer {
     int64_t scan_start_ns;             /* wall clock when the walk began */
     int64_t next_passage;              /* id of the next passage written */
     uint64_t files_done, files_total, bytes_done, bytes_total;
+    uint64_t file_bytes;               /* read so far of the file at hand */
     fs_buf full;                       /* root + '/' + path */
     fs_buf window;                     /* bytes of the file being split */
     fs_buf clean;                      /* a passage made valid UTF-8 */
@@ -272,7 +275,7 @@ static int report(indexer *ix, int kind, const char *path,
     ev.reason = reason;
     ev.files_done = ix->files_done;
     ev.files_total = ix->files_total;
-    ev.bytes_done = ix->bytes_done;
+    ev.bytes_done = ix->bytes_done + ix->file_bytes;
     ev.bytes_total = ix->bytes_total;
     if (ix->opts->progress(&ev, ix->opts->payload) != 0)
         return fs_error(ix->fs, FSEARCH_EINTR, "indexing was interrupted");
@@ -524,6 +527,7 @@ static int add_document(indexer *ix, const change *c, int *indexed,
     int at_eof = (size_t)n < SNIFF_BYTES;
     int64_t npassages = 0;
     uint64_t bytes = (uint64_t)n;
+    unsigned nchunks = 0;
     while (rc == FSEARCH_OK) {
         if (!at_eof && ix->window.n - pos < READ_CHUNK) {
             if (pos > 0) {
@@ -542,6 +546,12 @@ static int add_document(indexer *ix, const change *c, int *indexed,
                 at_eof = 1;
             } else {
                 bytes += (uint64_t)got;
+                ix->file_bytes = bytes;
+                if (++nchunks % PROGRESS_CHUNKS == 0) {
+                    rc = report(ix, FSEARCH_EVENT_PROGRESS, NULL, NULL, NULL);
+                    if (rc != FSEARCH_OK)
+                        break;
+                }
                 fs_hash_update(&hs, ix->chunk, (size_t)got);
                 if (kind == FS_TEXT_UTF8) {
                     fs_buf_append(&rc, &ix->window, ix->chunk, (size_t)got);
@@ -572,6 +582,9 @@ static int add_document(indexer *ix, const change *c, int *indexed,
             }
             continue;
         }
+        /* Nothing left (the text may have been empty, window.p NULL). */
+        if (pos == ix->window.n && at_eof)
+            break;
         fs_passage p;
         size_t consumed = 0;
         int found = fs_splitter_next(&sp, ix->window.p + pos,
@@ -586,6 +599,14 @@ static int add_document(indexer *ix, const change *c, int *indexed,
             break;
     }
     close(fd);
+    ix->file_bytes = 0;
+    if (rc == FSEARCH_EINTR) {
+        /* Stopped half-way: the run keeps whole files only. */
+        ix->next_passage = first;
+        int xrc = fs_exec(ix->fs, "ROLLBACK TO doc; RELEASE doc",
+                          "cannot write the index");
+        return xrc != FSEARCH_OK ? xrc : rc;
+    }
     if (rc == FSEARCH_OK && *reason) {
         /* The file failed half-way: take back what was written of it. */
         ix->next_passage = first;
@@ -846,10 +867,24 @@ static int do_changed(indexer *ix, change *c)
             ix->stats->updated++;
         return report(ix, FSEARCH_EVENT_UPDATED, c->path, NULL, NULL);
     }
+    /* Removal and re-reading stand or fall together: a run stopped while
+    ** re-reading keeps the old version of the file, not none. */
+    rc = begin(ix);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(ix->fs, "SAVEPOINT chg", "cannot write the index");
+    if (rc != FSEARCH_OK)
+        return rc;
     rc = remove_document(ix, c->doc_id);
     int indexed = 0;
     if (rc == FSEARCH_OK)
         rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
+    if (rc == FSEARCH_EINTR) {
+        int xrc = fs_exec(ix->fs, "ROLLBACK TO chg; RELEASE chg",
+                          "cannot write the index");
+        return xrc != FSEARCH_OK ? xrc : rc;
+    }
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(ix->fs, "RELEASE chg", "cannot write the index");
     if (rc != FSEARCH_OK)
         return rc;
     if (!indexed)
@@ -1104,7 +1139,9 @@ int fsearch_index(fsearch *fs, const char *root,
 /* ---------------------------------------------------------------------- */
 /* Staleness                                                               */
 
-#define STALE_MAX_ENTRIES 4000  /* entries of the root looked at, at most */
+#define STALE_MAX_DIRS 2000     /* subfolders of the root looked at, at most */
+#define STALE_MAX_FILES 500     /* files directly in the root looked at */
+#define STALE_MAX_READ 5000     /* entries of the root read, at most */
 
 /* Read meta(key) as an integer; *out 0 when absent. */
 static int meta_int(fsearch *fs, const char *key, int64_t *out)
@@ -1168,11 +1205,19 @@ int fsearch_index_stale(fsearch *fs, const char *root, uint64_t *nchanged_out)
     uint64_t n = 0;
     int root_newer = since == 0 || mtime_ns_of(&st) > since;
     struct dirent *e;
-    unsigned looked = 0;
-    while ((e = readdir(d)) != NULL && looked < STALE_MAX_ENTRIES) {
+    unsigned ndirs = 0, nfiles = 0, nread = 0;
+    while ((e = readdir(d)) != NULL && ++nread <= STALE_MAX_READ) {
         if (e->d_name[0] == '.')
             continue;
-        looked++;
+        /* A stat costs a microsecond or two: folders matter most (their
+        ** time shows files added or removed in them); files directly in
+        ** the root only show edits in place, so fewer are looked at. */
+        if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+            if (++ndirs > STALE_MAX_DIRS)
+                continue;
+        } else if (++nfiles > STALE_MAX_FILES) {
+            continue;
+        }
         if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue; /* vanished meanwhile: the root's time shows it */
         if (since == 0 || mtime_ns_of(&st) > since)

@@ -99,7 +99,11 @@ static int also_json(fsearch_cursor *c, const fsearch_hit *h, fs_buf *fix)
                   "SELECT json_insert(?1, '$[#]', "
                   "json_object('path', ?2, 'line', ?3))");
     fs_buf_clear(&c->jtmp);
-    fs_buf_puts(&rc, &c->jtmp, "[]");
+    if (rc == FSEARCH_OK) {
+        fs_buf_puts(&rc, &c->jtmp, "[]");
+        if (rc != FSEARCH_OK)
+            return fs_error(c->fs, rc, "out of memory");
+    }
     for (size_t i = 0; rc == FSEARCH_OK && i < h->nalso_in; i++) {
         const char *p = h->also_in[i].path;
         sqlite3_bind_text(c->st_json_loc, 1, c->jtmp.p, (int)c->jtmp.n,
@@ -200,6 +204,8 @@ int fsearch_summary_json(fsearch_cursor *c, int64_t count,
     fs_buf fix = FS_BUF_INIT;
     fs_buf_clear(&c->jtmp);
     fs_buf_puts(&rc, &c->jtmp, "[]");
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
     for (size_t i = 0; rc == FSEARCH_OK && i < nwords; i++) {
         sqlite3_bind_text(c->st_json_push, 1, c->jtmp.p, (int)c->jtmp.n,
                           SQLITE_TRANSIENT);

@@ -387,8 +387,8 @@ static int real_form(vocab *v, fs_tokenizer *tk, const char *term, size_t n,
     sqlite3_bind_text(v->form, 1, v->tmp.p, (int)v->tmp.n, SQLITE_STATIC);
     const char *w = term;
     size_t nw = n;
-    int wdist = MAX_CP + 1;
-    while (wdist > 0 && sqlite3_step(v->form) == SQLITE_ROW) {
+    int wdist = MAX_CP + 1, src = SQLITE_DONE;
+    while (wdist > 0 && (src = sqlite3_step(v->form)) == SQLITE_ROW) {
         const char *body = (const char *)sqlite3_column_text(v->form, 1);
         size_t nbody = (size_t)sqlite3_column_bytes(v->form, 1);
         const char *blob = sqlite3_column_blob(v->form, 0);
@@ -429,7 +429,13 @@ static int real_form(vocab *v, fs_tokenizer *tk, const char *term, size_t n,
     }
     put_lower(&rc, out, w, nw);
     sqlite3_reset(v->form);
-    return rc == FSEARCH_OK ? FSEARCH_OK : fs_error(v->fs, rc, "out of memory");
+    if (rc != FSEARCH_OK)
+        return fs_error(v->fs, rc, "out of memory");
+    /* A failed step is an error, not "no passage": under memory pressure
+    ** the answer must be the same or none at all. */
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return fs_error_sqlite(v->fs, src, "cannot read the index vocabulary");
+    return FSEARCH_OK;
 }
 
 /* Bytes of the UTF-8 character at s[0] (1 for a stray byte). */
@@ -565,8 +571,11 @@ int fs_suggest(fsearch *fs, const fs_query *q, fs_suggestion **out,
             fs_buf_append(&rc, &word, term + done,
                           (size_t)ts.t[k].start - done);
             int found = 0;
-            if (rc == FSEARCH_OK)
-                rc = correct_token(&v, tk, term, &ts.t[k], &w, &word, &found);
+            if (rc != FSEARCH_OK) {
+                rc = fs_error(fs, rc, "out of memory");
+                break;
+            }
+            rc = correct_token(&v, tk, term, &ts.t[k], &w, &word, &found);
             if (rc == FSEARCH_OK && !found) {
                 word.n = mark;
                 continue;

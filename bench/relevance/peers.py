@@ -6,14 +6,14 @@ SQLite FTS5 (porter tokenizer, bm25(), query words OR-ed) and with Xapian
 The set-ups are the ones the collection's README measured outside the
 project, so the figures can be checked against it.
 
-usage: peers.py fts5|xapian COLLECTION_DIR WORK_DIR > RUN
+usage: peers.py fts5|xapian COLLECTION_DIR WORK_DIR > RUN   (DEPTH=100)
 """
 import os
 import re
 import sqlite3
 import sys
 
-DEPTH = 1000
+DEPTH = int(os.environ.get('DEPTH', '100'))  # documents per query
 
 
 def documents(coll):

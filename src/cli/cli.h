@@ -25,6 +25,7 @@ typedef struct cli_opts {
     unsigned context;        /* -C N: lines around each passage */
     int fuzzy;               /* --fuzzy: also search suggested spellings */
     const char *synonyms;    /* --synonyms FILE, or NULL */
+    int watch;               /* index --watch */
 } cli_opts;
 
 /* Print "fsearch: message" on stderr. */
@@ -56,5 +57,9 @@ int cli_status(fsearch *fs, const cli_opts *o);
 /* Say on stderr when the corpus looks newer than the index (a cheap check,
 ** see fsearch_index_stale()). */
 void cli_stale_note(fsearch *fs, const cli_opts *o);
+
+/* `fsearch index --watch`: index, then again after every change, until
+** SIGINT or SIGTERM; returns an exit status. */
+int cli_watch(fsearch *fs, const cli_opts *o, unsigned flags);
 
 #endif

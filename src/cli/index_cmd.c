@@ -4,9 +4,17 @@
 */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define WATCH_QUIET_MS 200   /* changes settle this long before a run */
+#define WATCH_TICK_MS 1000   /* how often a waiting watcher checks for stop */
+
+/* Set by SIGINT/SIGTERM while --watch runs. The CLI's one piece of mutable
+** global state: a signal handler has nowhere else to write. */
+static volatile sig_atomic_t stop_requested;
 
 typedef struct progress {
     const cli_opts *o;
@@ -33,6 +41,8 @@ static void clear_line(progress *p)
 static int on_event(const fsearch_event *ev, void *payload)
 {
     progress *p = payload;
+    if (stop_requested)
+        return 1; /* ends the run, keeping what is committed */
     if (p->o->quiet)
         return 0;
     if (ev->kind == FSEARCH_EVENT_SKIPPED) {
@@ -157,4 +167,53 @@ void cli_stale_note(fsearch *fs, const cli_opts *o)
     fprintf(stderr, "%s (%llu %s changed); run 'fsearch index'\n",
             slash ? "" : "/", (unsigned long long)n,
             n == 1 ? "file or folder" : "files or folders");
+}
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+int cli_watch(fsearch *fs, const cli_opts *o, unsigned flags)
+{
+    /* No SA_RESTART: a signal must wake the watcher from its wait. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    /* Watch first, so that nothing changed during the first run is lost. */
+    fsearch_watch *w = NULL;
+    if (fsearch_watch_open(&w, fs, o->corpus) != FSEARCH_OK) {
+        cli_error("%s", fsearch_errmsg(fs));
+        return EXIT_TROUBLE;
+    }
+    int status = cli_index(fs, o, flags, 0);
+    fflush(stdout);
+    if (!o->quiet && !stop_requested) {
+        fputs("fsearch: watching ", stderr);
+        cli_put_safe(stderr, o->corpus, strlen(o->corpus));
+        fputs(" for changes; interrupt to stop\n", stderr);
+    }
+    /* A failed run (say another indexer held the index) is reported and
+    ** the next change tries again; only losing the folder ends the watch. */
+    while (!stop_requested) {
+        int rc = fsearch_watch_wait(w, WATCH_QUIET_MS, WATCH_TICK_MS);
+        if (stop_requested)
+            break;
+        if (rc == FSEARCH_OK) {
+            status = cli_index(fs, o, 0, 0);
+            fflush(stdout);
+        } else if (rc != FSEARCH_DONE && rc != FSEARCH_EINTR) {
+            cli_error("%s", fsearch_errmsg(fs));
+            fsearch_watch_free(w);
+            return EXIT_TROUBLE;
+        }
+    }
+    fsearch_watch_free(w);
+    (void)status;
+    return EXIT_HITS;
 }

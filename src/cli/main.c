@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 static const char usage_text[] =
     "usage: fsearch [OPTIONS] QUERY...      search the index (built first if missing)\n"
     "       fsearch index [--rebuild] [--dry-run]   bring the index up to date\n"
+    "       fsearch index --watch           keep it up to date until interrupted\n"
     "       fsearch status                  what the index holds, and how stale it is\n"
     "\n"
     "Options:\n"
@@ -33,6 +35,7 @@ static const char usage_text[] =
     "                        german, ..., or none\n"
     "      --rebuild         (index) rebuild the index from scratch\n"
     "      --dry-run         (index) say what would change, change nothing\n"
+    "      --watch           (index) update again whenever files change\n"
     "  -q, --quiet           no progress or notes on stderr\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
@@ -91,7 +94,8 @@ static int want_color(const char *when)
 }
 
 enum { OPT_COLOR = 256, OPT_CORPUS, OPT_INDEX, OPT_LANGUAGE, OPT_REBUILD,
-       OPT_DRY_RUN, OPT_OFFSET, OPT_JSON, OPT_FUZZY, OPT_SYNONYMS };
+       OPT_DRY_RUN, OPT_OFFSET, OPT_JSON, OPT_FUZZY, OPT_SYNONYMS,
+       OPT_WATCH };
 static const struct option longopts[] = {
     { "limit", required_argument, NULL, 'n' },
     { "offset", required_argument, NULL, OPT_OFFSET },
@@ -108,6 +112,7 @@ static const struct option longopts[] = {
     { "language", required_argument, NULL, OPT_LANGUAGE },
     { "rebuild", no_argument, NULL, OPT_REBUILD },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "watch", no_argument, NULL, OPT_WATCH },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -148,6 +153,7 @@ static int parse_options(int *argc, char ***argv, cli_opts *o,
         case OPT_LANGUAGE: o->language = optarg; break;
         case OPT_REBUILD: *index_flags |= FSEARCH_INDEX_REBUILD; break;
         case OPT_DRY_RUN: *index_flags |= FSEARCH_INDEX_DRY_RUN; break;
+        case OPT_WATCH: o->watch = 1; break;
         case 'q': o->quiet = 1; break;
         case 'l': o->files_only = 1; break;
         case 'c': o->count_only = 1; break;
@@ -202,6 +208,10 @@ static char *join_args(int argc, char **argv, int from)
 
 int main(int argc, char **argv)
 {
+    /* A reader that goes away (fsearch x | head -1) makes writes fail with
+    ** EPIPE instead of killing us: the search loop stops, everything is
+    ** closed properly, and the EPIPE check at the end stays quiet. */
+    signal(SIGPIPE, SIG_IGN);
     cli_opts o;
     memset(&o, 0, sizeof o);
     o.corpus = getenv("FSEARCH_CORPUS");
@@ -232,6 +242,11 @@ int main(int argc, char **argv)
         if (rc != 0)
             return rc < 0 ? EXIT_HITS : EXIT_TROUBLE;
     }
+    if (o.watch && (strcmp(cmd, "index") != 0 ||
+                    (index_flags & FSEARCH_INDEX_DRY_RUN))) {
+        usage_error("%s", "--watch goes with 'fsearch index' (not --dry-run)");
+        return EXIT_TROUBLE;
+    }
     if (strcmp(cmd, "search") != 0 && optind < argc) {
         usage_error("'%s' takes no arguments", cmd);
         return EXIT_TROUBLE;
@@ -250,6 +265,11 @@ int main(int argc, char **argv)
                    (strcmp(cmd, "search") == 0 && missing);
     if (building && !(index_flags & FSEARCH_INDEX_DRY_RUN))
         fo.flags |= FSEARCH_OPEN_CREATE;
+    /* --rebuild is the user's word that an unusable fsearch index (another
+    ** format, damaged) may be replaced; other files are still refused. */
+    if (building && (index_flags & FSEARCH_INDEX_REBUILD) &&
+        !(index_flags & FSEARCH_INDEX_DRY_RUN))
+        fo.flags |= FSEARCH_OPEN_RECREATE;
     fsearch *fs = NULL;
     rc = fsearch_open(&fs, o.index, &fo);
     if (rc != FSEARCH_OK) {
@@ -263,7 +283,8 @@ int main(int argc, char **argv)
 
     int status;
     if (strcmp(cmd, "index") == 0) {
-        status = cli_index(fs, &o, index_flags, 0);
+        status = o.watch ? cli_watch(fs, &o, index_flags)
+                         : cli_index(fs, &o, index_flags, 0);
     } else if (strcmp(cmd, "status") == 0) {
         status = cli_status(fs, &o);
     } else {

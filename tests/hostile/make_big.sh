@@ -17,7 +17,7 @@ while [ "$(wc -c < "$chunk")" -lt 1048576 ]; do
 done
 size=$(wc -c < "$chunk")
 n=$(((mb * 1048576 + size - 1) / size))
-half=$((n / 2))
+half=$(((n - 1) / 2))
 {
     i=0
     while [ "$i" -lt "$n" ]; do

@@ -250,6 +250,7 @@ typedef struct answer {
     char text[ANSWER_MAX];
     int rc;                 /* FSEARCH_DONE, or the error that ended it */
     int nhits;
+    double score[64];       /* of the first 64 hits */
 } answer;
 
 static int line_cmp(const void *a, const void *b)
@@ -273,6 +274,23 @@ static void sort_lines(char *text)
     }
 }
 
+static int with_json;   /* ask() also renders each hit as JSON */
+
+/* FNV-1a of a hit's JSON without its "score" (compared on its own), to
+** note the JSON in an answer without its bulk. */
+static unsigned long fnv(const char *s)
+{
+    unsigned long h = 2166136261ul;
+    const char *skip = strstr(s, "\"score\":");
+    for (; *s; s++) {
+        if (s == skip)
+            while (*s && *s != ',')
+                s++;
+        h = (h ^ (unsigned char)*s) * 16777619ul;
+    }
+    return h & 0xfffffffful;
+}
+
 /* Run one query; the answer's text is in rank order (sort it to compare
 ** indexes). Touches no allocator of its own while faults are armed. */
 static int ask(fsearch *fs, const char *query, answer *a)
@@ -290,14 +308,34 @@ static int ask(fsearch *fs, const char *query, answer *a)
     const fsearch_hit *h;
     size_t used = 0;
     while ((rc = fsearch_next(cur, &h)) == FSEARCH_OK) {
+        if (a->nhits < 64)
+            a->score[a->nhits] = h->score;
         used += (size_t)snprintf(a->text + used, ANSWER_MAX - used, "%s:%u\n",
                                  h->path, h->line);
         for (size_t i = 0; i < h->nalso_in; i++)
             used += (size_t)snprintf(a->text + used, ANSWER_MAX - used,
                                      "%s:%u\n", h->also_in[i].path,
                                      h->also_in[i].line);
+        if (with_json) {
+            const char *j = NULL;
+            int jrc = fsearch_hit_json(cur, &j);
+            if (jrc != FSEARCH_OK) {
+                rc = jrc;
+                break;
+            }
+            used += (size_t)snprintf(a->text + used, ANSWER_MAX - used,
+                                     "json %zu %08lx\n", strlen(j), fnv(j));
+        }
         CHECK(used < ANSWER_MAX);
         a->nhits++;
+    }
+    if (with_json && rc == FSEARCH_DONE) {
+        const char *j = NULL;
+        int jrc = fsearch_summary_json(cur, -1, &j);
+        if (jrc != FSEARCH_OK)
+            rc = jrc;
+        else if (!strstr(j, "\"type\":\"summary\""))
+            CHECK(!"a summary line of JSON");
     }
     fsearch_cursor_free(cur);
     a->rc = rc;
@@ -451,11 +489,11 @@ TEST(clean_builds_agree)
 }
 
 /*
-** Fail allocation n (n = 1, 2, ...) of `run` until a run sees no failure.
-** After each, with the allocator healthy again: the index must be
-** consistent, and bring_up_to_date() must make it answer like B.
+** Fail allocation n (n = 1, 1 + stride, ...) of `run` until a run sees no
+** failure. Each run must end in FSEARCH_OK or FSEARCH_ENOMEM; after each,
+** with the allocator healthy again, `finish` checks what was left behind.
+** `prepare` (may be NULL) resets the files first. Returns the runs made.
 */
-
 static long fault_loop(const char *what, int (*prepare)(void),
                        int (*run)(void), int (*finish)(void))
 {
@@ -612,6 +650,7 @@ TEST(fail_each_allocation_rebuild)
 static fsearch *search_fs;
 static answer search_ref[NQUERIES];  /* in rank order */
 static int search_prefix_ok;
+static long score_drift;             /* runs with a changed score, rc OK */
 
 static int run_search(void)
 {
@@ -636,6 +675,14 @@ static int run_search(void)
                     a.text, search_ref[q].text);
             search_prefix_ok = 0;
         }
+        /* SQLite 3.40's FTS5 can lose an allocation failure inside its
+        ** position lists and rank a passage lower without an error (see
+        ** docs/GUARANTEES.md); counted and reported, not failed on. */
+        for (int i = 0; rc == FSEARCH_OK && i < a.nhits && i < 64; i++)
+            if (a.score[i] != search_ref[q].score[i]) {
+                score_drift++;
+                break;
+            }
         /* Once the one failure has happened, the later queries would only
         ** repeat the clean run. */
         if (nfailed)
@@ -654,6 +701,7 @@ TEST(fail_each_allocation_search)
     int rc;
     search_fs = open_index(db_clean, FSEARCH_OPEN_READONLY, &rc);
     CHECK_INT(rc, FSEARCH_OK);
+    with_json = 1;
     for (size_t q = 0; q < NQUERIES; q++)
         CHECK_INT(ask(search_fs, queries[q], &search_ref[q]), FSEARCH_DONE);
     search_prefix_ok = 1;
@@ -664,6 +712,11 @@ TEST(fail_each_allocation_search)
         CHECK_INT(ask(search_fs, queries[q], &a), FSEARCH_DONE);
         CHECK_STR(a.text, search_ref[q].text);
     }
+    CHECK(strstr(search_ref[0].text, "json ") != NULL);
+    if (score_drift)
+        printf("  search: %ld runs gave a lower score with no error (FTS5 "
+               "lost an allocation failure)\n", score_drift);
+    with_json = 0;
     fsearch_close(search_fs);
     search_fs = NULL;
 }
@@ -750,6 +803,112 @@ TEST(index_replaced_while_searching)
     remove_index(db_work);
 }
 
+/* --- files that change between the walk and the read --- */
+
+typedef struct churn {
+    const char *dir;
+    int done;
+} churn;
+
+/* After the first file is indexed, spoil the ones still to come: the walk
+** has already listed them with their old sizes and kinds. */
+static int spoil_files(const fsearch_event *ev, void *payload)
+{
+    churn *c = payload;
+    if (ev->kind != FSEARCH_EVENT_ADDED || c->done++)
+        return 0;
+    char p[512];
+    snprintf(p, sizeof p, "%s/b.txt", c->dir);
+    unlink(p);
+    mkdir(p, 0777);                       /* a file became a folder */
+    snprintf(p, sizeof p, "%s/c.txt", c->dir);
+    unlink(p);                            /* vanished */
+    snprintf(p, sizeof p, "%s/d.txt", c->dir);
+    CHECK(truncate(p, 0) == 0);           /* shrank to nothing */
+    snprintf(p, sizeof p, "%s/e.txt", c->dir);
+    unlink(p);
+    CHECK(mkfifo(p, 0666) == 0);          /* a FIFO nobody writes to */
+    snprintf(p, sizeof p, "%s/f.txt", c->dir);
+    FILE *f = fopen(p, "ab");             /* grew */
+    CHECK(f != NULL);
+    if (f) {
+        fputs("\n\nAn appendedword at the end.\n", f);
+        fclose(f);
+    }
+    return 0;
+}
+
+static int count_hits(const char *db, const char *query)
+{
+    int rc;
+    fsearch *fs = open_index(db, FSEARCH_OPEN_READONLY, &rc);
+    answer a;
+    a.nhits = -1;
+    if (rc == FSEARCH_OK)
+        ask(fs, query, &a);
+    fsearch_close(fs);
+    return a.nhits;
+}
+
+TEST(files_change_while_indexing)
+{
+    char dir[300], db[300], fresh[300];
+    snprintf(dir, sizeof dir, "%s/churn", tmp_dir);
+    snprintf(db, sizeof db, "%s/churn.db", tmp_dir);
+    snprintf(fresh, sizeof fresh, "%s/churn-fresh.db", tmp_dir);
+    mkdir(dir, 0777);
+    const char *names[] = { "a", "b", "c", "d", "e", "f" };
+    for (size_t i = 0; i < 6; i++) {
+        char name[16], text[128];
+        snprintf(name, sizeof name, "%s.txt", names[i]);
+        snprintf(text, sizeof text, "Document %s holds the word %sword and "
+                 "the shared word churnshared.\n", names[i], names[i]);
+        put_file(dir, name, text, strlen(text));
+    }
+    int rc;
+    fsearch *fs = open_index(db, FSEARCH_OPEN_CREATE, &rc);
+    CHECK_INT(rc, FSEARCH_OK);
+    churn c = { dir, 0 };
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.progress = spoil_files;
+    io.payload = &c;
+    fsearch_index_stats st;
+    CHECK_INT(fsearch_index(fs, dir, &io, &st), FSEARCH_OK);
+    /* a, d (now empty) and f (read whole, appended part too) are in; b, c
+    ** and e are skipped with a reason, not failed on. */
+    CHECK_INT(st.added, 3);
+    CHECK_INT(st.skipped, 3);
+    fsearch_close(fs);
+    CHECK(index_consistent(db));
+    CHECK_INT(count_hits(db, "aword"), 1);
+    CHECK_INT(count_hits(db, "appendedword"), 1);
+    CHECK_INT(count_hits(db, "cword"), 0);
+    CHECK_INT(count_hits(db, "dword"), 0);
+    CHECK_INT(count_hits(db, "churnshared"), 2);
+    /* The next run sees only touched times, and equals a fresh build. */
+    fs = open_index(db, 0, &rc);
+    CHECK_INT(fsearch_index(fs, dir, NULL, &st), FSEARCH_OK);
+    fsearch_close(fs);
+    CHECK_INT(st.added + st.updated + st.removed + st.renamed, 0);
+    CHECK_INT(st.unchanged, 3);
+    CHECK_INT(st.skipped, 1); /* e.txt, the FIFO */
+    CHECK_INT(build(fresh, dir), FSEARCH_OK);
+    static const char *const q[] = { "churnshared", "appendedword", "fword",
+                                      "document" };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        answer a, b;
+        fs = open_index(db, FSEARCH_OPEN_READONLY, &rc);
+        ask(fs, q[i], &a);
+        fsearch_close(fs);
+        fs = open_index(fresh, FSEARCH_OPEN_READONLY, &rc);
+        ask(fs, q[i], &b);
+        fsearch_close(fs);
+        sort_lines(a.text);
+        sort_lines(b.text);
+        CHECK_STR(a.text, b.text);
+    }
+}
+
 /* The harness's RUN_TESTS has no set-up step; the allocator must be in
 ** place before SQLite initializes, so main is written out here. */
 int main(void)
@@ -762,6 +921,7 @@ int main(void)
         T(fail_each_allocation_search),
         T(index_deleted_while_searching),
         T(index_replaced_while_searching),
+        T(files_change_while_indexing),
     };
     if (fault_install() != 0) {
         fprintf(stderr, "cannot install the failing allocator\n");

@@ -1,0 +1,300 @@
+/*
+** test_index.c - incremental indexing through the public API: the counts of
+** each kind of change, a touch that reads nothing, renames, a run stopped
+** from the progress callback (whole files kept, a file being re-read keeps
+** its old version), the cheap staleness check, and the folder watcher.
+*/
+#include <fsearch.h>
+#include "../test.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmp[256];
+static char corpus[300];
+static char index_path[300];
+
+static void setup(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/fsearch-index.XXXXXX");
+    if (!mkdtemp(tmp))
+        abort();
+    snprintf(corpus, sizeof corpus, "%s/c", tmp);
+    snprintf(index_path, sizeof index_path, "%s/i/f.db", tmp);
+    mkdir(corpus, 0755);
+}
+
+static void teardown(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmp);
+}
+
+static void put(const char *name, const char *fmt, ...)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", corpus, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        abort();
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fclose(f);
+}
+
+static fsearch *open_index(void)
+{
+    fsearch_options o = FSEARCH_OPTIONS_INIT;
+    o.flags = FSEARCH_OPEN_CREATE;
+    fsearch *fs = NULL;
+    int rc = fsearch_open(&fs, index_path, &o);
+    CHECK_INT(rc, FSEARCH_OK);
+    return fs;
+}
+
+/* Hits for a query (at most 1000), or -1 on error. */
+static int count_hits(fsearch *fs, const char *q)
+{
+    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+    so.limit = 1000;
+    fsearch_cursor *cur = NULL;
+    if (fsearch_search(&cur, fs, q, &so) != FSEARCH_OK)
+        return -1;
+    const fsearch_hit *h;
+    int n = 0, rc;
+    while ((rc = fsearch_next(cur, &h)) == FSEARCH_OK)
+        n++;
+    fsearch_cursor_free(cur);
+    return rc == FSEARCH_DONE ? n : -1;
+}
+
+static int run(fsearch *fs, fsearch_index_stats *st)
+{
+    return fsearch_index(fs, corpus, NULL, st);
+}
+
+TEST(changes_are_counted)
+{
+    setup();
+    put("a.txt", "Alpha wombat text.\n");
+    put("b.txt", "Beta numbat text.\n");
+    fsearch *fs = open_index();
+    fsearch_index_stats st;
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.added, 2);
+    CHECK_INT(st.passages_added, 2);
+
+    CHECK_INT(run(fs, &st), FSEARCH_OK);   /* nothing changed */
+    CHECK_INT(st.added + st.updated + st.renamed + st.removed, 0);
+    CHECK_INT(st.unchanged, 2);
+    CHECK_INT(st.bytes_read, 0);
+
+    /* a touch: new time, same bytes: hashed, not re-read */
+    char path[600];
+    snprintf(path, sizeof path, "%s/a.txt", corpus);
+    struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1000000, 0 } };
+    CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.updated, 0);
+    CHECK_INT(st.unchanged, 2);
+    CHECK_INT(st.bytes_read, 0);
+    CHECK_INT(st.passages_added, 0);
+
+    /* rename: moved, not re-read */
+    char to[600];
+    snprintf(to, sizeof to, "%s/moved.txt", corpus);
+    CHECK(rename(path, to) == 0);
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.renamed, 1);
+    CHECK_INT(st.added, 0);
+    CHECK_INT(st.removed, 0);
+    CHECK_INT(st.bytes_read, 0);
+
+    /* change and removal */
+    put("b.txt", "Beta changed to quokka.\n");
+    unlink(to);
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.updated, 1);
+    CHECK_INT(st.removed, 1);
+    CHECK_INT(count_hits(fs, "quokka"), 1);
+    CHECK_INT(count_hits(fs, "numbat"), 0);
+    CHECK_INT(count_hits(fs, "wombat"), 0);
+    fsearch_status s;
+    CHECK_INT(fsearch_stat(fs, &s), FSEARCH_OK);
+    CHECK_INT(s.documents, 1);
+    CHECK(s.last_update > 0);
+
+    /* a dry run reports and changes nothing */
+    put("c.txt", "Gamma.\n");
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.flags = FSEARCH_INDEX_DRY_RUN;
+    CHECK_INT(fsearch_index(fs, corpus, &io, &st), FSEARCH_OK);
+    CHECK_INT(st.added, 1);
+    CHECK_INT(fsearch_stat(fs, &s), FSEARCH_OK);
+    CHECK_INT(s.documents, 1);
+    fsearch_close(fs);
+    teardown();
+}
+
+/* Stop at the first event of the given kind. */
+typedef struct stopper {
+    int kind;
+    int seen;
+} stopper;
+
+static int stop_at(const fsearch_event *ev, void *payload)
+{
+    stopper *s = payload;
+    if (ev->kind == s->kind) {
+        s->seen++;
+        return 1;
+    }
+    return 0;
+}
+
+TEST(stopped_run_keeps_whole_files)
+{
+    setup();
+    put("small.txt", "Small koalafile.\n");
+    /* A file of 12 MB: a run reads it in pieces and reports progress. */
+    char path[600];
+    snprintf(path, sizeof path, "%s/big.txt", corpus);
+    FILE *f = fopen(path, "w");
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "Line %d of the first version, about the oldbigword and "
+                   "other words.\n", i);
+    fclose(f);
+    fsearch *fs = open_index();
+    fsearch_index_stats st;
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.added, 2);
+    int old_hits = count_hits(fs, "oldbigword");
+    CHECK(old_hits > 0);
+
+    /* The big file changes; the run is stopped while re-reading it. */
+    f = fopen(path, "w");
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "Line %d of the second version, about the newbigword and "
+                   "more words.\n", i);
+    fclose(f);
+    put("added.txt", "A new dingofile.\n");
+    stopper sp = { FSEARCH_EVENT_PROGRESS, 0 };
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.progress = stop_at;
+    io.payload = &sp;
+    CHECK_INT(fsearch_index(fs, corpus, &io, &st), FSEARCH_EINTR);
+    CHECK_INT(sp.seen, 1);
+    CHECK_STR(fsearch_errmsg(fs), "indexing was interrupted");
+    /* the old version is still there, whole; nothing of the new one */
+    CHECK_INT(count_hits(fs, "oldbigword"), old_hits);
+    CHECK_INT(count_hits(fs, "newbigword"), 0);
+    CHECK_INT(count_hits(fs, "koalafile"), 1);
+    fsearch_status s;
+    CHECK_INT(fsearch_stat(fs, &s), FSEARCH_OK);
+    CHECK_INT(s.documents, 2);
+
+    /* the next run finishes the job */
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.updated, 1);
+    CHECK_INT(st.added, 1);
+    CHECK_INT(count_hits(fs, "oldbigword"), 0);
+    CHECK(count_hits(fs, "newbigword") > 0);
+    CHECK_INT(count_hits(fs, "dingofile"), 1);
+
+    /* stopped at a file boundary: the files done before it are kept */
+    put("x1.txt", "Echidna one.\n");
+    put("x2.txt", "Echidna two.\n");
+    sp.kind = FSEARCH_EVENT_ADDED;
+    sp.seen = 0;
+    CHECK_INT(fsearch_index(fs, corpus, &io, &st), FSEARCH_EINTR);
+    CHECK_INT(count_hits(fs, "echidna"), 1);
+    CHECK_INT(run(fs, &st), FSEARCH_OK);
+    CHECK_INT(st.added, 1);
+    CHECK_INT(count_hits(fs, "echidna"), 2);
+    fsearch_close(fs);
+    teardown();
+}
+
+TEST(stale_check)
+{
+    setup();
+    mkdir(corpus, 0755);
+    put("a.txt", "Alpha.\n");
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s/sub", corpus);
+    mkdir(sub, 0755);
+    fsearch *fs = open_index();
+    uint64_t n = 99;
+    /* never indexed: every entry counts */
+    CHECK_INT(fsearch_index_stale(fs, corpus, &n), FSEARCH_OK);
+    CHECK_INT(n, 2);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(fsearch_index_stale(fs, corpus, &n), FSEARCH_OK);
+    CHECK_INT(n, 0);
+    usleep(20000);
+    put("sub/new.txt", "New.\n");
+    CHECK_INT(fsearch_index_stale(fs, corpus, &n), FSEARCH_OK);
+    CHECK_INT(n, 1);
+    put("b.txt", "Beta.\n");
+    CHECK_INT(fsearch_index_stale(fs, corpus, &n), FSEARCH_OK);
+    CHECK_INT(n, 2);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(fsearch_index_stale(fs, corpus, &n), FSEARCH_OK);
+    CHECK_INT(n, 0);
+    char missing[400];
+    snprintf(missing, sizeof missing, "%s/none", tmp);
+    CHECK_INT(fsearch_index_stale(fs, missing, &n), FSEARCH_ENOTFOUND);
+    CHECK(strstr(fsearch_errmsg(fs), "none") != NULL);
+    CHECK_INT(fsearch_index_stale(fs, NULL, &n), FSEARCH_EINVAL);
+    fsearch_close(fs);
+    teardown();
+}
+
+TEST(watcher)
+{
+#ifdef __linux__
+    setup();
+    put("a.txt", "Alpha.\n");
+    fsearch *fs = open_index();
+    fsearch_watch *w = NULL;
+    CHECK_INT(fsearch_watch_open(&w, fs, corpus), FSEARCH_OK);
+    CHECK(w != NULL);
+    /* nothing happens: the wait times out */
+    CHECK_INT(fsearch_watch_wait(w, 50, 100), FSEARCH_DONE);
+    /* an index run writes only its own files, outside the folder */
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(fsearch_watch_wait(w, 50, 100), FSEARCH_DONE);
+    /* a new folder, then a file in it: both seen */
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s/sub", corpus);
+    mkdir(sub, 0755);
+    CHECK_INT(fsearch_watch_wait(w, 50, 1000), FSEARCH_OK);
+    put("sub/x.txt", "X.\n");
+    CHECK_INT(fsearch_watch_wait(w, 50, 1000), FSEARCH_OK);
+    CHECK_INT(fsearch_watch_wait(w, 50, 100), FSEARCH_DONE);
+    /* hidden files are not watched for */
+    put(".hidden", "h\n");
+    CHECK_INT(fsearch_watch_wait(w, 50, 200), FSEARCH_DONE);
+    fsearch_watch_free(w);
+    fsearch_watch_free(NULL);
+
+    char file[400];
+    snprintf(file, sizeof file, "%s/a.txt", corpus);
+    w = (fsearch_watch *)1;
+    CHECK_INT(fsearch_watch_open(&w, fs, file), FSEARCH_ENOTFOUND);
+    CHECK(w == NULL);
+    CHECK(strstr(fsearch_errmsg(fs), "is not a folder") != NULL);
+    fsearch_close(fs);
+    teardown();
+#endif
+}
+
+RUN_TESTS("index", T(changes_are_counted), T(stopped_run_keeps_whole_files),
+          T(stale_check), T(watcher))

@@ -1,0 +1,242 @@
+/*
+** test_walk.c - the corpus walk on awkward trees: order, hidden entries,
+** symbolic links (loops, outside the root, broken), pipes, sockets,
+** unreadable folders, names with spaces and newlines, very deep folders.
+** Each case builds a tree in a temporary folder and checks the listing.
+*/
+#include "../test.h"
+#include "alloc.h"
+#include "buf.h"
+#include "fsearch.h"
+#include "walk.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char tmp_root[256];
+
+static void make_root(void)
+{
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/fsearch-walk.XXXXXX");
+    if (!mkdtemp(tmp_root))
+        abort();
+}
+
+static void remove_root(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'",
+             tmp_root, tmp_root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmp_root);
+}
+
+/* The root-relative path `rel` made absolute (a static buffer). */
+static const char *at(const char *rel)
+{
+    static char buf[8192];
+    snprintf(buf, sizeof buf, "%s/%s", tmp_root, rel);
+    return buf;
+}
+
+static void put_file(const char *rel, const char *text)
+{
+    FILE *f = fopen(at(rel), "w");
+    if (!f)
+        abort();
+    fputs(text, f);
+    fclose(f);
+}
+
+static void put_dir(const char *rel)
+{
+    if (mkdir(at(rel), 0755) != 0)
+        abort();
+}
+
+/* Walk the root; the listing is one line per entry, "path size" for a file
+** and "path !reason" for a skipped one. The caller frees it. */
+static char *listing(int *rc_out)
+{
+    fs_walk *w = NULL;
+    char err[256];
+    int rc = fs_walk_open(&w, tmp_root, err, sizeof err);
+    fs_buf b = FS_BUF_INIT;
+    int brc = FSEARCH_OK;
+    fs_buf_puts(&brc, &b, "");
+    fs_walk_entry e;
+    while (rc == FSEARCH_OK && (rc = fs_walk_next(w, &e)) == FSEARCH_OK) {
+        if (e.skip_reason)
+            fs_buf_printf(&brc, &b, "%s !%s\n", e.path, e.skip_reason);
+        else
+            fs_buf_printf(&brc, &b, "%s %llu\n", e.path,
+                          (unsigned long long)e.size);
+    }
+    fs_walk_free(w);
+    *rc_out = rc;
+    return b.p;
+}
+
+TEST(order_and_odd_names)
+{
+    make_root();
+    put_dir("b");
+    put_file("b/x.txt", "xx");
+    put_file("b-c.txt", "1");     /* '-' sorts before '/' */
+    put_file("b0.txt", "22");     /* '0' sorts after '/' */
+    put_file("a b.txt", "333");
+    put_file("new\nline.txt", "4444");
+    put_file(".hidden", "h");
+    put_dir(".git");
+    put_file(".git/HEAD", "ref");
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    CHECK_STR(s, "a b.txt 3\n"
+                 "b-c.txt 1\n"
+                 "b/x.txt 2\n"
+                 "b0.txt 2\n"
+                 "new\nline.txt 4\n");
+    fs_free(s);
+    remove_root();
+}
+
+TEST(symlinks)
+{
+    make_root();
+    put_dir("d");
+    put_file("d/real.txt", "real");
+    CHECK(symlink("..", at("d/up")) == 0);            /* loop to the root */
+    CHECK(symlink("/etc", at("outside")) == 0);       /* leaves the root */
+    CHECK(symlink("/etc/hostname", at("outfile")) == 0);
+    CHECK(symlink("d/real.txt", at("inlink.txt")) == 0);
+    CHECK(symlink("nowhere", at("broken")) == 0);
+    CHECK(symlink("self", at("self")) == 0);          /* points at itself */
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    CHECK_STR(s, "broken !broken symbolic link\n"
+                 "d/real.txt 4\n"
+                 "d/up !symbolic link loop\n"
+                 "inlink.txt 4\n"
+                 "outfile !symbolic link leading outside the folder\n"
+                 "outside !symbolic link leading outside the folder\n"
+                 "self !broken symbolic link\n");
+    fs_free(s);
+    remove_root();
+}
+
+TEST(mutual_links_do_not_hang)
+{
+    /* Two folders linking to each other: each is entered once per branch. */
+    make_root();
+    put_dir("p");
+    put_dir("q");
+    put_file("p/a.txt", "a");
+    CHECK(symlink("../q", at("p/toq")) == 0);
+    CHECK(symlink("../p", at("q/top")) == 0);
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    CHECK_STR(s, "p/a.txt 1\n"
+                 "p/toq/top !symbolic link loop\n"
+                 "q/top/a.txt 1\n"
+                 "q/top/toq !symbolic link loop\n");
+    fs_free(s);
+    remove_root();
+}
+
+TEST(pipes_sockets_and_unreadable)
+{
+    make_root();
+    CHECK(mkfifo(at("fifo"), 0644) == 0);
+    int sk = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    const char *sp = at("sock");
+    CHECK(strlen(sp) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, sp, strlen(sp) + 1 < sizeof sa.sun_path
+                                ? strlen(sp) + 1 : sizeof sa.sun_path - 1);
+    CHECK(bind(sk, (struct sockaddr *)&sa, sizeof sa) == 0);
+    put_dir("closed");
+    put_file("closed/in.txt", "x");
+    chmod(at("closed"), 0);
+    put_file("z.txt", "z");
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    if (geteuid() == 0) {
+        /* root reads through chmod 0 */
+        CHECK_STR(s, "closed/in.txt 1\n"
+                     "fifo !a named pipe, not a regular file\n"
+                     "sock !a socket, not a regular file\n"
+                     "z.txt 1\n");
+    } else {
+        CHECK_STR(s, "closed !unreadable folder: Permission denied\n"
+                     "fifo !a named pipe, not a regular file\n"
+                     "sock !a socket, not a regular file\n"
+                     "z.txt 1\n");
+    }
+    close(sk);
+    fs_free(s);
+    remove_root();
+}
+
+TEST(deep_folders)
+{
+    /* 200 levels: the walk holds one listing per level and no path limit
+    ** of its own. */
+    make_root();
+    char rel[1024] = "";
+    size_t n = 0;
+    for (int i = 0; i < 200; i++) {
+        n += (size_t)snprintf(rel + n, sizeof rel - n, "%sd", i ? "/" : "");
+        put_dir(rel);
+    }
+    snprintf(rel + n, sizeof rel - n, "/bottom.txt");
+    put_file(rel, "deep");
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    char want[1100];
+    snprintf(want, sizeof want, "%s 4\n", rel);
+    CHECK_STR(s, want);
+    fs_free(s);
+    remove_root();
+}
+
+TEST(root_must_be_a_folder)
+{
+    make_root();
+    put_file("f", "x");
+    fs_walk *w = (fs_walk *)1;
+    char err[256];
+    CHECK_INT(fs_walk_open(&w, at("f"), err, sizeof err), FSEARCH_ENOTFOUND);
+    CHECK(w == NULL);
+    CHECK(strstr(err, "is not a folder") != NULL);
+    CHECK_INT(fs_walk_open(&w, at("missing"), err, sizeof err),
+              FSEARCH_ENOTFOUND);
+    CHECK(strstr(err, "No such file") != NULL);
+    /* a trailing slash on the root changes nothing */
+    put_dir("r");
+    put_file("r/a.txt", "a");
+    char root[300];
+    snprintf(root, sizeof root, "%s/r//", tmp_root);
+    CHECK_INT(fs_walk_open(&w, root, err, sizeof err), FSEARCH_OK);
+    fs_walk_entry e;
+    CHECK_INT(fs_walk_next(w, &e), FSEARCH_OK);
+    CHECK_STR(e.path, "a.txt");
+    CHECK(strstr(e.full_path, "/r/a.txt") != NULL);
+    CHECK_INT(fs_walk_next(w, &e), FSEARCH_DONE);
+    fs_walk_free(w);
+    remove_root();
+}
+
+RUN_TESTS("walk", T(order_and_odd_names), T(symlinks),
+          T(mutual_links_do_not_hang), T(pipes_sockets_and_unreadable),
+          T(deep_folders), T(root_must_be_a_folder))
