@@ -68,6 +68,7 @@ typedef struct indexer {
     double batch_start;                /* now_seconds() at BEGIN */
     int64_t scan_start_ns;             /* wall clock when the walk began */
     int64_t next_passage;              /* id of the next passage written */
+    int64_t next_doc;                  /* id of the next document written */
     uint64_t files_done, files_total, bytes_done, bytes_total;
     uint64_t file_bytes;               /* read so far of the file at hand */
     fs_buf full;                       /* root + '/' + path */
@@ -75,9 +76,9 @@ typedef struct indexer {
     fs_buf clean;                      /* a passage made valid UTF-8 */
     fs_buf title;
     char *chunk;                       /* READ_CHUNK bytes for reading */
-    sqlite3_stmt *st_docs, *st_doc_ins, *st_doc_fin, *st_doc_touch,
+    sqlite3_stmt *st_docs, *st_doc_ins, *st_doc_touch,
         *st_doc_move, *st_fts_del, *st_pas_del, *st_doc_del, *st_pas_ins,
-        *st_fts_ins, *st_doc_get;
+        *st_fts_ins, *st_doc_get, *st_fts_undo;
 } indexer;
 
 /* ---------------------------------------------------------------------- */
@@ -129,12 +130,16 @@ static int prepare_all(indexer *ix)
                      "WHERE path > ?1 ORDER BY path LIMIT 512");
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_doc_ins,
-                     "INSERT INTO doc(path, size, mtime, hash, title, "
-                     "first_passage, npassages) VALUES(?1, ?2, ?3, 0, ?4, ?5, 0)");
+                     "INSERT INTO doc(id, path, size, mtime, hash, title, "
+                     "first_passage, npassages) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    /* Takes back passages whose document row is not written yet, so the
+    ** title comes from the caller, not from passage_content. */
     if (rc == FSEARCH_OK)
-        rc = prepare(ix, &ix->st_doc_fin,
-                     "UPDATE doc SET size = ?2, hash = ?3, npassages = ?4 "
-                     "WHERE id = ?1");
+        rc = prepare(ix, &ix->st_fts_undo,
+                     "INSERT INTO fts(fts, rowid, title, body) "
+                     "SELECT 'delete', id, ?3, body FROM passage "
+                     "WHERE id BETWEEN ?1 AND ?2");
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_doc_touch,
                      "UPDATE doc SET size = ?2, mtime = ?3 WHERE id = ?1");
@@ -167,7 +172,7 @@ static int prepare_all(indexer *ix)
 
 static void finalize_all(indexer *ix)
 {
-    sqlite3_stmt **all[] = { &ix->st_docs, &ix->st_doc_ins, &ix->st_doc_fin,
+    sqlite3_stmt **all[] = { &ix->st_docs, &ix->st_doc_ins, &ix->st_fts_undo,
                              &ix->st_doc_touch, &ix->st_doc_move,
                              &ix->st_fts_del, &ix->st_pas_del, &ix->st_doc_del,
                              &ix->st_pas_ins, &ix->st_fts_ins, &ix->st_doc_get };
@@ -221,12 +226,16 @@ static int begin(indexer *ix)
     ix->in_txn = 1;
     ix->batch_bytes = ix->batch_files = 0;
     ix->batch_start = now_seconds();
+    /* Ids are handed out here rather than by SQLite, so that a document's
+    ** passages can be written before its own row. */
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(ix->fs->db,
-                                 "SELECT coalesce(max(id), 0) + 1 FROM passage",
-                                 -1, &st, NULL);
+                                 "SELECT (SELECT coalesce(max(id), 0) + 1 "
+                                 "FROM passage), (SELECT coalesce(max(id), 0) "
+                                 "+ 1 FROM doc)", -1, &st, NULL);
     if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         ix->next_passage = sqlite3_column_int64(st, 0);
+        ix->next_doc = sqlite3_column_int64(st, 1);
         src = SQLITE_OK;
     }
     sqlite3_finalize(st);
@@ -446,9 +455,39 @@ static int write_passage(indexer *ix, int64_t doc_id, const char *text,
     return rc;
 }
 
+static int remove_document(indexer *ix, int64_t doc_id);
+
+/* Take back the passages written since `first` of a document whose row is
+** not written yet. Without a savepoint per document (each one would make
+** FTS5 flush its terms to a new segment, and then merge them again and
+** again), this is how a file stopped half-way leaves nothing behind. */
+static int undo_passages(indexer *ix, int64_t first)
+{
+    int64_t last = ix->next_passage - 1;
+    ix->next_passage = first;
+    if (last < first)
+        return FSEARCH_OK;
+    sqlite3_stmt *st = ix->st_fts_undo;
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, last);
+    sqlite3_bind_text(st, 3, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
+    int rc = run(ix, st);
+    sqlite3_clear_bindings(st);
+    if (rc == FSEARCH_OK) {
+        sqlite3_bind_int64(ix->st_pas_del, 1, first);
+        sqlite3_bind_int64(ix->st_pas_del, 2, last);
+        rc = run(ix, ix->st_pas_del);
+    }
+    if (rc == FSEARCH_OK && ix->stats)
+        ix->stats->passages_added -= (uint64_t)(last - first + 1);
+    return rc;
+}
+
 /*
-** Read, split and write the file at `path` as a new document. On success
-** *indexed is 1; a file that must be skipped leaves *indexed 0 and *reason.
+** Read, split and write the file at `path` as a new document, replacing
+** document c->doc_id (when not 0) once the new version is complete. On
+** success *indexed is 1; a file that must be skipped leaves *indexed 0 and
+** *reason, and the index as it was (the old version included).
 */
 static int add_document(indexer *ix, const change *c, int *indexed,
                         const char **reason, char *why, size_t nwhy)
@@ -502,23 +541,11 @@ static int add_document(indexer *ix, const change *c, int *indexed,
         return rc;
     }
 
-    /* A savepoint per document: a file that fails half-way is taken back
-    ** alone, and the batch goes on. */
-    rc = fs_exec(ix->fs, "SAVEPOINT doc", "cannot write the index");
-    if (rc != FSEARCH_OK) {
-        close(fd);
-        return rc;
-    }
+    /* The passages go first and the document's row last: a file that
+    ** fails half-way is taken back alone (undo_passages) and the batch goes
+    ** on; a batch commits only documents whose row is written. */
     int64_t first = ix->next_passage;
-    sqlite3_stmt *st = ix->st_doc_ins;
-    sqlite3_bind_text(st, 1, c->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)c->size);
-    sqlite3_bind_int64(st, 3, c->mtime_ns);
-    sqlite3_bind_text(st, 4, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, first);
-    rc = run(ix, st);
-    sqlite3_clear_bindings(st);
-    int64_t doc_id = sqlite3_last_insert_rowid(ix->fs->db);
+    int64_t doc_id = ix->next_doc;
 
     fs_splitter sp;
     fs_splitter_init(&sp);
@@ -600,18 +627,10 @@ static int add_document(indexer *ix, const change *c, int *indexed,
     }
     close(fd);
     ix->file_bytes = 0;
-    if (rc == FSEARCH_EINTR) {
-        /* Stopped half-way: the run keeps whole files only. */
-        ix->next_passage = first;
-        int xrc = fs_exec(ix->fs, "ROLLBACK TO doc; RELEASE doc",
-                          "cannot write the index");
+    if (rc == FSEARCH_EINTR || (rc == FSEARCH_OK && *reason)) {
+        /* Stopped or failed half-way: the run keeps whole files only. */
+        int xrc = undo_passages(ix, first);
         return xrc != FSEARCH_OK ? xrc : rc;
-    }
-    if (rc == FSEARCH_OK && *reason) {
-        /* The file failed half-way: take back what was written of it. */
-        ix->next_passage = first;
-        return fs_exec(ix->fs, "ROLLBACK TO doc; RELEASE doc",
-                       "cannot write the index");
     }
     if (rc != FSEARCH_OK) {
         /* Keep the first error: finishing the document here would commit
@@ -619,15 +638,24 @@ static int add_document(indexer *ix, const change *c, int *indexed,
         ix->next_passage = first;
         return rc;
     }
-    st = ix->st_doc_fin;
-    sqlite3_bind_int64(st, 1, doc_id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)bytes);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)fs_hash_final(&hs));
-    sqlite3_bind_int64(st, 4, npassages);
-    rc = run(ix, st);
-    if (rc == FSEARCH_OK)
-        rc = fs_exec(ix->fs, "RELEASE doc", "cannot write the index");
+    if (c->doc_id)
+        rc = remove_document(ix, c->doc_id);
     if (rc == FSEARCH_OK) {
+        sqlite3_stmt *st = ix->st_doc_ins;
+        sqlite3_bind_int64(st, 1, doc_id);
+        sqlite3_bind_text(st, 2, c->path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)bytes);
+        sqlite3_bind_int64(st, 4, c->mtime_ns);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)fs_hash_final(&hs));
+        sqlite3_bind_text(st, 6, ix->title.p, (int)ix->title.n,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, first);
+        sqlite3_bind_int64(st, 8, npassages);
+        rc = run(ix, st);
+        sqlite3_clear_bindings(st);
+    }
+    if (rc == FSEARCH_OK) {
+        ix->next_doc++;
         *indexed = 1;
         ix->batch_bytes += bytes;
         ix->batch_files++;
@@ -867,28 +895,18 @@ static int do_changed(indexer *ix, change *c)
             ix->stats->updated++;
         return report(ix, FSEARCH_EVENT_UPDATED, c->path, NULL, NULL);
     }
-    /* Removal and re-reading stand or fall together: a run stopped while
-    ** re-reading keeps the old version of the file, not none. */
-    rc = begin(ix);
-    if (rc == FSEARCH_OK)
-        rc = fs_exec(ix->fs, "SAVEPOINT chg", "cannot write the index");
-    if (rc != FSEARCH_OK)
-        return rc;
-    rc = remove_document(ix, c->doc_id);
+    /* The old version goes only once the new one is complete: a run
+    ** stopped while re-reading keeps the old version of the file, not
+    ** none. */
     int indexed = 0;
-    if (rc == FSEARCH_OK)
-        rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
-    if (rc == FSEARCH_EINTR) {
-        int xrc = fs_exec(ix->fs, "ROLLBACK TO chg; RELEASE chg",
-                          "cannot write the index");
-        return xrc != FSEARCH_OK ? xrc : rc;
-    }
-    if (rc == FSEARCH_OK)
-        rc = fs_exec(ix->fs, "RELEASE chg", "cannot write the index");
+    rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
     if (rc != FSEARCH_OK)
         return rc;
-    if (!indexed)
-        return skip_file(ix, c->path, reason);
+    if (!indexed) {
+        /* It can no longer be read as text: it leaves the index. */
+        rc = remove_document(ix, c->doc_id);
+        return rc != FSEARCH_OK ? rc : skip_file(ix, c->path, reason);
+    }
     if (ix->stats)
         ix->stats->updated++;
     return report(ix, FSEARCH_EVENT_UPDATED, c->path, NULL, NULL);
@@ -1019,7 +1037,7 @@ static int rebuild_clear(indexer *ix)
                      "DELETE FROM passage; DELETE FROM doc;",
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
-        ix->next_passage = 1;
+        ix->next_passage = ix->next_doc = 1;
     return rc;
 }
 
