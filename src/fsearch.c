@@ -123,6 +123,12 @@ static int create_schema(fsearch *fs, const char *language)
                  "tokenize='fsearch %s');", language);
         rc = fs_exec(fs, sql, "cannot create the index");
     }
+    /* FTS5 flushes its pending terms to a new segment when they pass
+    ** hashsize (1 MB by default); fewer, larger segments mean less merging
+    ** while indexing. The pending terms take a few times that in memory. */
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, "INSERT INTO fts(fts, rank) VALUES('hashsize', "
+                     "8388608)", "cannot create the index");
     if (rc == FSEARCH_OK) {
         char v[16];
         snprintf(v, sizeof v, "%d", FS_FORMAT_VERSION);

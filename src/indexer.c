@@ -36,6 +36,7 @@
 #define BATCH_SECONDS 0.5              /* ...or after this long, so that a
                                        ** killed run keeps its progress and
                                        ** searchers see new files soon */
+#define WRITER_CACHE_KB (-32768)      /* PRAGMA cache_size while writing */
 #define TITLE_MAX 200                  /* bytes of a title */
 #define PROGRESS_CHUNKS 8              /* a big file reports progress every
                                        ** this many chunks read */
@@ -69,6 +70,7 @@ typedef struct indexer {
     int64_t scan_start_ns;             /* wall clock when the walk began */
     int64_t next_passage;              /* id of the next passage written */
     int64_t next_doc;                  /* id of the next document written */
+    int64_t old_cache_size;            /* PRAGMA cache_size before the run */
     uint64_t files_done, files_total, bytes_done, bytes_total;
     uint64_t file_bytes;               /* read so far of the file at hand */
     fs_buf full;                       /* root + '/' + path */
@@ -1028,6 +1030,32 @@ static int lock_index(fsearch *fs, int *fd_out)
     return FSEARCH_OK;
 }
 
+/*
+** Settings for a writing run, taken back when it ends (on = 0) so that a
+** handle that goes on to search keeps its small cache. A larger page cache
+** keeps the b-trees FTS5 merges in memory instead of spilling dirty pages;
+** secure_delete (on in Debian's build) would zero every page a merge frees.
+*/
+static int writer_settings(indexer *ix, int on)
+{
+    char sql[96];
+    if (on) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(ix->fs->db, "PRAGMA cache_size", -1, &st,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            ix->old_cache_size = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        snprintf(sql, sizeof sql,
+                 "PRAGMA cache_size=%d; PRAGMA secure_delete=OFF;",
+                 WRITER_CACHE_KB);
+    } else {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld;",
+                 (long long)ix->old_cache_size);
+    }
+    return fs_exec(ix->fs, sql, "cannot set up the index");
+}
+
 static int rebuild_clear(indexer *ix)
 {
     int rc = begin(ix);
@@ -1087,6 +1115,8 @@ int fsearch_index(fsearch *fs, const char *root,
         rc = lock_index(fs, &lock_fd);
     if (rc == FSEARCH_OK)
         rc = prepare_all(&ix);
+    if (rc == FSEARCH_OK && !ix.dry_run)
+        rc = writer_settings(&ix, 1);
     if (rc == FSEARCH_OK && (opts->flags & FSEARCH_INDEX_REBUILD)) {
         /* Clear and refill in ONE transaction, so searchers keep the old
         ** index until the new one is complete, and a killed rebuild
@@ -1138,6 +1168,8 @@ int fsearch_index(fsearch *fs, const char *root,
             rc = crc;
     }
     rollback(&ix);
+    if (!ix.dry_run)
+        writer_settings(&ix, 0);
     finalize_all(&ix);
     list_free(&adds);
     list_free(&changed);

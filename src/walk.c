@@ -11,6 +11,7 @@
 #include "fsearch.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -91,29 +92,43 @@ static int inside_root(const fs_walk *w, const char *real)
     return real[w->nroot_real] == '/' || real[w->nroot_real] == '\0';
 }
 
-/* Fill `it` for the entry at w->full. */
-static void classify(fs_walk *w, item *it)
+/* Fill `it` for the entry `it->name` of the open folder dfd, whose
+** relative path is w->rel[0..base). The stat is relative to the folder: by
+** full path, the kernel would walk every folder of the path again for each
+** file. ENOMEM only when a symbolic link's path cannot be built. */
+static int classify(fs_walk *w, int dfd, size_t base, item *it)
 {
     struct stat st;
-    if (lstat(w->full.p, &st) != 0) {
+    if (fstatat(dfd, it->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         it->skip_reason = "vanished while walking";
-        return;
+        return FSEARCH_OK;
     }
     if (S_ISLNK(st.st_mode)) {
+        /* Only a link needs its full path, to be resolved. */
+        int rc = FSEARCH_OK;
+        w->rel.n = base;
+        if (base)
+            fs_buf_putc(&rc, &w->rel, '/');
+        fs_buf_append(&rc, &w->rel, it->name, it->nname);
+        if (rc == FSEARCH_OK)
+            rc = set_full(w, w->rel.p, w->rel.n);
+        w->rel.n = base;
+        if (rc != FSEARCH_OK)
+            return rc;
         char *real = realpath(w->full.p, NULL);
         if (!real) {
             it->skip_reason = "broken symbolic link";
-            return;
+            return FSEARCH_OK;
         }
         int ok = inside_root(w, real);
         free(real);
         if (!ok) {
             it->skip_reason = "symbolic link leading outside the folder";
-            return;
+            return FSEARCH_OK;
         }
         if (stat(w->full.p, &st) != 0) {
             it->skip_reason = "broken symbolic link";
-            return;
+            return FSEARCH_OK;
         }
     }
     it->dev = st.st_dev;
@@ -131,6 +146,7 @@ static void classify(fs_walk *w, item *it)
     } else {
         it->skip_reason = "a device, not a regular file";
     }
+    return FSEARCH_OK;
 }
 
 /* Read and sort the folder whose relative path is w->rel into a new frame.
@@ -173,15 +189,7 @@ static int push_frame(fs_walk *w, dev_t dev, ino_t ino, const char **err_out)
             break;
         }
         n++;
-        /* w->full = folder + '/' + name, for lstat */
-        w->rel.n = base;
-        if (base)
-            fs_buf_putc(&rc, &w->rel, '/');
-        fs_buf_append(&rc, &w->rel, it->name, it->nname);
-        if (rc == FSEARCH_OK)
-            rc = set_full(w, w->rel.p, w->rel.n);
-        if (rc == FSEARCH_OK)
-            classify(w, it);
+        rc = classify(w, dirfd(d), base, it);
     }
     closedir(d);
     w->rel.n = base;
