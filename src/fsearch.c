@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "alloc.h"
 #include "tokenizer.h"
+#include "tokenizer_fts5.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -375,7 +376,10 @@ int fsearch_open(fsearch **out, const char *index_path,
         frc = fs_error_sqlite(fs, rc, "cannot open the index");
     if (frc == FSEARCH_OK) {
         sqlite3_busy_timeout(fs->db, 10000);
-        rc = fs_register_all(fs->db);
+        /* As fs_register_all(), with the replay the indexer feeds. */
+        rc = fs_tokenizer_register_replay(fs->db, &fs->replay);
+        if (rc == SQLITE_OK)
+            rc = fs_rank_register(fs->db);
         if (rc != SQLITE_OK)
             frc = fs_error_sqlite(fs, rc, "cannot set up the tokenizer");
     }

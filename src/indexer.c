@@ -14,7 +14,8 @@
 #include "internal.h"
 #include "alloc.h"
 #include "buf.h"
-#include "passage.h"
+#include "prep.h"
+#include "tokenizer_fts5.h"
 #include "text.h"
 #include "walk.h"
 
@@ -30,16 +31,12 @@
 #include <unistd.h>
 
 #define READ_CHUNK (1u << 20)          /* bytes read from a file at once */
-#define SNIFF_BYTES (64u << 10)        /* bytes looked at to tell binary */
 #define BATCH_BYTES (16u << 20)        /* commit after this much text... */
 #define BATCH_FILES 2000u              /* ...or this many files */
 #define BATCH_SECONDS 0.5              /* ...or after this long, so that a
                                        ** killed run keeps its progress and
                                        ** searchers see new files soon */
 #define WRITER_CACHE_KB (-32768)      /* PRAGMA cache_size while writing */
-#define TITLE_MAX 200                  /* bytes of a title */
-#define PROGRESS_CHUNKS 8              /* a big file reports progress every
-                                       ** this many chunks read */
 
 /* A file or document that phase 2 must look at. */
 typedef struct change {
@@ -51,6 +48,7 @@ typedef struct change {
     int has_new_hash;     /* new_hash was computed */
     uint64_t new_hash;
     int done;             /* a gone document claimed by a rename */
+    int need_read;        /* to be read and indexed by the second pass */
 } change;
 
 typedef struct change_list {
@@ -74,9 +72,8 @@ typedef struct indexer {
     uint64_t files_done, files_total, bytes_done, bytes_total;
     uint64_t file_bytes;               /* read so far of the file at hand */
     fs_buf full;                       /* root + '/' + path */
-    fs_buf window;                     /* bytes of the file being split */
-    fs_buf clean;                      /* a passage made valid UTF-8 */
-    fs_buf title;
+    fs_buf title;                      /* of the document being written */
+    fs_prep *prep;                     /* the worker reading the files */
     char *chunk;                       /* READ_CHUNK bytes for reading */
     sqlite3_stmt *st_docs, *st_doc_ins, *st_doc_touch,
         *st_doc_move, *st_fts_del, *st_pas_del, *st_doc_del, *st_pas_ins,
@@ -376,80 +373,36 @@ static int hash_file(indexer *ix, const char *path, uint64_t *out,
     return FSEARCH_OK;
 }
 
-/* Set ix->title from the first non-empty line of text[0..n) (or the file's
-** name when there is none). */
-static int make_title(indexer *ix, const char *text, size_t n,
-                      const char *path)
+/* Write one prepared passage of the document; its tokens are replayed to
+** FTS5 instead of tokenizing the text again on this thread. */
+static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
+                         const fs_prep_passage *pp)
 {
-    int rc = FSEARCH_OK;
-    size_t i = 0;
-    const char *line = NULL;
-    size_t nline = 0;
-    while (i < n) {
-        size_t j = i;
-        while (j < n && text[j] != '\n')
-            j++;
-        size_t a = i, b = j;
-        while (a < b && (unsigned char)text[a] <= ' ')
-            a++;
-        while (b > a && (unsigned char)text[b - 1] <= ' ')
-            b--;
-        if (b > a) {
-            line = text + a;
-            nline = b - a;
-            break;
-        }
-        i = j + 1;
-    }
-    if (!line) {
-        line = strrchr(path, '/');
-        line = line ? line + 1 : path;
-        nline = strlen(line);
-    }
-    if (nline > TITLE_MAX) {
-        nline = TITLE_MAX;
-        while (nline > 0 && ((unsigned char)line[nline] & 0xC0) == 0x80)
-            nline--;
-    }
-    fs_buf_clear(&ix->title);
-    fs_text_to_utf8(&rc, &ix->title, line, nline);
-    /* A title is one line: control characters become spaces. */
-    for (size_t k = 0; k < ix->title.n; k++)
-        if ((unsigned char)ix->title.p[k] < ' ')
-            ix->title.p[k] = ' ';
-    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
-}
-
-/* Write one passage of the document. */
-static int write_passage(indexer *ix, int64_t doc_id, const char *text,
-                         size_t n, const fs_passage *p, uint64_t file_off)
-{
-    int rc = FSEARCH_OK;
-    if (!fs_text_is_clean_utf8(text, n)) {
-        fs_buf_clear(&ix->clean);
-        fs_text_to_utf8(&rc, &ix->clean, text, n);
-        if (rc != FSEARCH_OK)
-            return fs_error(ix->fs, rc, "out of memory");
-        text = ix->clean.p;
-        n = ix->clean.n;
-    }
+    const char *text = m->text.p + pp->text_off;
+    int n = (int)pp->text_len;
     int64_t id = ix->next_passage++;
     sqlite3_stmt *st = ix->st_pas_ins;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, doc_id);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->line);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)p->end_line);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)file_off);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)fs_hash_passage(text, n));
-    sqlite3_bind_text(st, 7, text, (int)n, SQLITE_STATIC);
-    rc = run(ix, st);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)pp->line);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)pp->end_line);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)pp->off);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)pp->hash);
+    sqlite3_bind_text(st, 7, text, n, SQLITE_STATIC);
+    int rc = run(ix, st);
     if (rc != FSEARCH_OK)
         return rc;
+    fs_replay *r = &ix->fs->replay;
+    r->text[1] = text;
+    r->ntext[1] = n;
+    r->toks[1] = (const unsigned char *)m->toks.p + pp->tok_off;
+    r->ntoks[1] = pp->tok_len;
     st = ix->st_fts_ins;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, text, (int)n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, n, SQLITE_STATIC);
     rc = run(ix, st);
+    r->text[1] = NULL;
     sqlite3_clear_bindings(ix->st_pas_ins);
     sqlite3_clear_bindings(ix->st_fts_ins);
     if (rc == FSEARCH_OK && ix->stats)
@@ -495,140 +448,74 @@ static int add_document(indexer *ix, const change *c, int *indexed,
                         const char **reason, char *why, size_t nwhy)
 {
     *indexed = 0;
-    int fd;
-    int rc = open_file(ix, c->path, &fd, reason, why, nwhy);
-    if (rc != FSEARCH_OK || fd < 0)
-        return rc;
-
-    fs_buf_clear(&ix->window);
-    fs_hasher hs;
-    fs_hash_init(&hs);
-    ssize_t n = read_full(fd, ix->chunk, SNIFF_BYTES);
-    if (n < 0) {
-        snprintf(why, nwhy, "unreadable: %s", strerror(errno));
-        *reason = why;
-        close(fd);
-        return FSEARCH_OK;
+    fs_prep_msg *m = NULL;
+    int rc = fs_prep_next(ix->prep, &m);
+    if (rc != FSEARCH_OK)
+        return fs_error(ix->fs, rc, "out of memory");
+    if (m->has_end && (m->rc != FSEARCH_OK || (m->reason && !m->npas))) {
+        /* Nothing written yet: unreadable, binary, or out of memory. */
+        rc = m->rc;
+        if (rc == FSEARCH_OK) {
+            snprintf(why, nwhy, "%s", m->reason);
+            *reason = why;
+        }
+        fs_prep_msg_free(m);
+        return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
     }
-    int kind = fs_text_sniff(ix->chunk, (size_t)n);
-    if (kind == FS_TEXT_BINARY) {
-        *reason = "binary (its content is not text)";
-        close(fd);
-        return FSEARCH_OK;
-    }
-    fs_hash_update(&hs, ix->chunk, (size_t)n);
-    char carry[4];
-    size_t ncarry = 0;
-    size_t skip = 0;
-    if (kind == FS_TEXT_UTF8) {
-        if (n >= 3 && memcmp(ix->chunk, "\xEF\xBB\xBF", 3) == 0)
-            skip = 3;
-        fs_buf_append(&rc, &ix->window, ix->chunk + skip, (size_t)n - skip);
-    } else {
-        size_t use = ((size_t)n - 2) & ~(size_t)1;
-        fs_text_utf16_to_utf8(&rc, &ix->window, ix->chunk + 2, use,
-                              kind == FS_TEXT_UTF16BE);
-        ncarry = (size_t)n - 2 - use;
-        memcpy(carry, ix->chunk + 2 + use, ncarry);
-    }
-    if (rc == FSEARCH_OK)
-        rc = make_title(ix, ix->window.p, ix->window.n, c->path);
+    fs_buf_clear(&ix->title);
+    fs_buf_append(&rc, &ix->title, m->title.p, m->title.n);
     if (rc != FSEARCH_OK) {
-        close(fd);
+        fs_prep_msg_free(m);
         return fs_error(ix->fs, rc, "out of memory");
     }
     rc = begin(ix);
     if (rc != FSEARCH_OK) {
-        close(fd);
+        fs_prep_msg_free(m);
         return rc;
     }
+    /* The title's tokens stand for every passage of the file. */
+    fs_replay *r = &ix->fs->replay;
+    fs_buf title_toks = m->title_toks;
+    memset(&m->title_toks, 0, sizeof m->title_toks);
+    r->text[0] = ix->title.p;
+    r->ntext[0] = (int)ix->title.n;
+    r->toks[0] = (const unsigned char *)title_toks.p;
+    r->ntoks[0] = title_toks.n;
 
     /* The passages go first and the document's row last: a file that
     ** fails half-way is taken back alone (undo_passages) and the batch goes
     ** on; a batch commits only documents whose row is written. */
     int64_t first = ix->next_passage;
     int64_t doc_id = ix->next_doc;
-
-    fs_splitter sp;
-    fs_splitter_init(&sp);
-    size_t pos = 0;            /* start of unconsumed bytes in window */
-    uint64_t window_off = 0;   /* text offset of window.p[0] */
-    int at_eof = (size_t)n < SNIFF_BYTES;
     int64_t npassages = 0;
-    uint64_t bytes = (uint64_t)n;
-    unsigned nchunks = 0;
-    while (rc == FSEARCH_OK) {
-        if (!at_eof && ix->window.n - pos < READ_CHUNK) {
-            if (pos > 0) {
-                memmove(ix->window.p, ix->window.p + pos, ix->window.n - pos);
-                ix->window.n -= pos;
-                window_off += pos;
-                pos = 0;
-            }
-            ssize_t got = read_full(fd, ix->chunk, READ_CHUNK);
-            if (got < 0) {
-                snprintf(why, nwhy, "unreadable: %s", strerror(errno));
-                *reason = why;
-                break;
-            }
-            if (got == 0) {
-                at_eof = 1;
-            } else {
-                bytes += (uint64_t)got;
-                ix->file_bytes = bytes;
-                if (++nchunks % PROGRESS_CHUNKS == 0) {
-                    rc = report(ix, FSEARCH_EVENT_PROGRESS, NULL, NULL, NULL);
-                    if (rc != FSEARCH_OK)
-                        break;
-                }
-                fs_hash_update(&hs, ix->chunk, (size_t)got);
-                if (kind == FS_TEXT_UTF8) {
-                    fs_buf_append(&rc, &ix->window, ix->chunk, (size_t)got);
-                } else {
-                    fs_buf tmp = FS_BUF_INIT;
-                    fs_buf_append(&rc, &tmp, carry, ncarry);
-                    fs_buf_append(&rc, &tmp, ix->chunk, (size_t)got);
-                    if (rc == FSEARCH_OK) {
-                        size_t use = tmp.n & ~(size_t)1;
-                        if (use >= 2) {
-                            unsigned char a = (unsigned char)tmp.p[use - 2];
-                            unsigned char b = (unsigned char)tmp.p[use - 1];
-                            unsigned hi = kind == FS_TEXT_UTF16BE ? a : b;
-                            if (hi >= 0xD8 && hi <= 0xDB)
-                                use -= 2;
-                        }
-                        fs_text_utf16_to_utf8(&rc, &ix->window, tmp.p, use,
-                                              kind == FS_TEXT_UTF16BE);
-                        ncarry = tmp.n - use;
-                        memcpy(carry, tmp.p + use, ncarry);
-                    }
-                    fs_buf_free(&tmp);
-                }
-            }
-            if (rc != FSEARCH_OK) {
-                rc = fs_error(ix->fs, rc, "out of memory");
-                break;
-            }
-            continue;
-        }
-        /* Nothing left (the text may have been empty, window.p NULL). */
-        if (pos == ix->window.n && at_eof)
-            break;
-        fs_passage p;
-        size_t consumed = 0;
-        int found = fs_splitter_next(&sp, ix->window.p + pos,
-                                     ix->window.n - pos, at_eof, &p, &consumed);
-        if (found) {
-            rc = write_passage(ix, doc_id, ix->window.p + pos + p.off, p.len,
-                               &p, window_off + pos + p.off);
+    for (;;) {
+        for (size_t i = 0; rc == FSEARCH_OK && i < m->npas; i++) {
+            rc = write_passage(ix, doc_id, m, &m->pas[i]);
             npassages++;
         }
-        pos += consumed;
-        if (!found && at_eof)
+        if (rc == FSEARCH_OK && m->progress) {
+            ix->file_bytes = m->bytes;
+            rc = report(ix, FSEARCH_EVENT_PROGRESS, NULL, NULL, NULL);
+        }
+        if (rc != FSEARCH_OK || m->has_end)
             break;
+        fs_prep_msg_free(m);
+        m = NULL;
+        rc = fs_prep_next(ix->prep, &m);
+        if (rc != FSEARCH_OK)
+            rc = fs_error(ix->fs, rc, "out of memory");
     }
-    close(fd);
+    r->text[0] = NULL;
+    fs_buf_free(&title_toks);
     ix->file_bytes = 0;
+    if (rc == FSEARCH_OK && m->rc != FSEARCH_OK)
+        rc = fs_error(ix->fs, m->rc, "out of memory");
+    if (rc == FSEARCH_OK && m->reason) {
+        snprintf(why, nwhy, "%s", m->reason);
+        *reason = why;
+    }
+    uint64_t bytes = m ? m->bytes : 0, hash = m ? m->hash : 0;
+    fs_prep_msg_free(m);
     if (rc == FSEARCH_EINTR || (rc == FSEARCH_OK && *reason)) {
         /* Stopped or failed half-way: the run keeps whole files only. */
         int xrc = undo_passages(ix, first);
@@ -648,7 +535,7 @@ static int add_document(indexer *ix, const change *c, int *indexed,
         sqlite3_bind_text(st, 2, c->path, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)bytes);
         sqlite3_bind_int64(st, 4, c->mtime_ns);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)fs_hash_final(&hs));
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)hash);
         sqlite3_bind_text(st, 6, ix->title.p, (int)ix->title.n,
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 7, first);
@@ -897,11 +784,20 @@ static int do_changed(indexer *ix, change *c)
             ix->stats->updated++;
         return report(ix, FSEARCH_EVENT_UPDATED, c->path, NULL, NULL);
     }
+    /* To be read by the worker (read_changed), in a second pass. */
+    c->need_read = 1;
+    return FSEARCH_OK;
+}
+
+static int read_changed(indexer *ix, change *c)
+{
+    char why[300];
+    const char *reason = NULL;
     /* The old version goes only once the new one is complete: a run
     ** stopped while re-reading keeps the old version of the file, not
     ** none. */
     int indexed = 0;
-    rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
+    int rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
     if (rc != FSEARCH_OK)
         return rc;
     if (!indexed) {
@@ -958,8 +854,16 @@ static int do_added(indexer *ix, change *c, change_list *gone)
             ix->stats->added++;
         return report(ix, FSEARCH_EVENT_ADDED, c->path, NULL, NULL);
     }
+    c->need_read = 1;
+    return FSEARCH_OK;
+}
+
+static int read_added(indexer *ix, change *c)
+{
+    char why[300];
+    const char *reason = NULL;
     int indexed = 0;
-    rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
+    int rc = add_document(ix, c, &indexed, &reason, why, sizeof why);
     if (rc != FSEARCH_OK)
         return rc;
     if (!indexed)
@@ -979,6 +883,35 @@ static int do_gone(indexer *ix, change *g)
     if (ix->stats)
         ix->stats->removed++;
     return report(ix, FSEARCH_EVENT_REMOVED, g->path, NULL, NULL);
+}
+
+/* Start the worker on the files marked need_read, in the order the
+** second pass takes them. *paths_out (the caller's) lists their paths. */
+static int start_reading(indexer *ix, const change_list *changed,
+                         const change_list *adds, const char ***paths_out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < changed->n; i++)
+        n += changed->v[i].need_read != 0;
+    for (size_t i = 0; i < adds->n; i++)
+        n += adds->v[i].need_read != 0;
+    if (n == 0)
+        return FSEARCH_OK;
+    const char **paths = fs_malloc(n * sizeof *paths);
+    if (!paths)
+        return fs_error(ix->fs, FSEARCH_ENOMEM, "out of memory");
+    *paths_out = paths;
+    n = 0;
+    for (size_t i = 0; i < changed->n; i++)
+        if (changed->v[i].need_read)
+            paths[n++] = changed->v[i].path;
+    for (size_t i = 0; i < adds->n; i++)
+        if (adds->v[i].need_read)
+            paths[n++] = adds->v[i].path;
+    int rc = fs_prep_start(&ix->prep, ix->root, ix->fs->language, paths, n);
+    if (rc == FSEARCH_EIO)
+        return fs_error(ix->fs, rc, "cannot start a thread to read files");
+    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
 }
 
 /* Record when and from where the index was last brought up to date. */
@@ -1109,6 +1042,7 @@ int fsearch_index(fsearch *fs, const char *root,
     ix.chunk = fs_malloc(READ_CHUNK);
     int lock_fd = -1;
     change_list adds = { 0 }, changed = { 0 }, gone = { 0 };
+    const char **reading = NULL;
     int rc = (root_copy && ix.chunk) ? FSEARCH_OK
                                      : fs_error(fs, FSEARCH_ENOMEM, "out of memory");
     if (rc == FSEARCH_OK && !ix.dry_run)
@@ -1139,8 +1073,13 @@ int fsearch_index(fsearch *fs, const char *root,
             ix.bytes_total += changed.v[i].size;
     }
     int rebuilding = (opts->flags & FSEARCH_INDEX_REBUILD) != 0;
+    /* First what needs no reading (touched files, renames), then the files
+    ** to read, which a worker thread reads, splits and tokenizes ahead of
+    ** this one writing them. */
     for (size_t i = 0; rc == FSEARCH_OK && i < changed.n; i++) {
         rc = do_changed(&ix, &changed.v[i]);
+        if (changed.v[i].need_read)
+            continue;
         ix.files_done++;
         ix.bytes_done += changed.v[i].size;
         if (rc == FSEARCH_OK && !rebuilding)
@@ -1148,11 +1087,36 @@ int fsearch_index(fsearch *fs, const char *root,
     }
     for (size_t i = 0; rc == FSEARCH_OK && i < adds.n; i++) {
         rc = do_added(&ix, &adds.v[i], &gone);
+        if (adds.v[i].need_read)
+            continue;
         ix.files_done++;
         ix.bytes_done += adds.v[i].size;
         if (rc == FSEARCH_OK && !rebuilding)
             rc = maybe_commit(&ix);
     }
+    if (rc == FSEARCH_OK)
+        rc = start_reading(&ix, &changed, &adds, &reading);
+    for (size_t i = 0; rc == FSEARCH_OK && i < changed.n; i++) {
+        if (!changed.v[i].need_read)
+            continue;
+        rc = read_changed(&ix, &changed.v[i]);
+        ix.files_done++;
+        ix.bytes_done += changed.v[i].size;
+        if (rc == FSEARCH_OK && !rebuilding)
+            rc = maybe_commit(&ix);
+    }
+    for (size_t i = 0; rc == FSEARCH_OK && i < adds.n; i++) {
+        if (!adds.v[i].need_read)
+            continue;
+        rc = read_added(&ix, &adds.v[i]);
+        ix.files_done++;
+        ix.bytes_done += adds.v[i].size;
+        if (rc == FSEARCH_OK && !rebuilding)
+            rc = maybe_commit(&ix);
+    }
+    fs_prep_free(ix.prep);
+    ix.prep = NULL;
+    fs_free(reading);
     for (size_t i = 0; rc == FSEARCH_OK && i < gone.n; i++) {
         rc = do_gone(&ix, &gone.v[i]);
         ix.files_done++;
@@ -1175,8 +1139,6 @@ int fsearch_index(fsearch *fs, const char *root,
     list_free(&changed);
     list_free(&gone);
     fs_buf_free(&ix.full);
-    fs_buf_free(&ix.window);
-    fs_buf_free(&ix.clean);
     fs_buf_free(&ix.title);
     fs_free(ix.chunk);
     fs_free(root_copy);

@@ -29,6 +29,7 @@ struct fsearch {
     int errcode;                 /* code of the last failure */
     char errmsg[FS_ERRMSG_MAX];  /* its message, "" if none */
     fs_synonyms *synonyms;       /* synonym groups, or NULL */
+    fs_replay replay;            /* tokens the indexer hands to FTS5 */
 };
 
 /*

@@ -7,8 +7,19 @@
 */
 #include "tokenizer_fts5.h"
 
+#include "alloc.h"
+#include "buf.h"
 #include "fsearch.h"
 #include "tokenizer.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* One FTS5 tokenizer instance. */
+typedef struct fts5_inst {
+    fs_tokenizer *t;
+    fs_replay *replay;              /* the handle's, or NULL */
+} fts5_inst;
 
 /* What fs_tokenizer_run() hands back to xTokenize for each token. */
 typedef struct fts5_ctx {
@@ -21,9 +32,9 @@ static int fts5_create(void *pUserData, const char **azArg, int nArg,
                        Fts5Tokenizer **ppOut)
 {
     fs_tokenizer *t = NULL;
+    fts5_inst *inst;
     int rc;
 
-    (void)pUserData;
     *ppOut = NULL;
     if (nArg > 1)
         return SQLITE_ERROR;
@@ -32,13 +43,25 @@ static int fts5_create(void *pUserData, const char **azArg, int nArg,
         return SQLITE_NOMEM;
     if (rc != FSEARCH_OK)
         return SQLITE_ERROR;
-    *ppOut = (Fts5Tokenizer *)t;
+    inst = fs_malloc(sizeof *inst);
+    if (!inst) {
+        fs_tokenizer_free(t);
+        return SQLITE_NOMEM;
+    }
+    inst->t = t;
+    inst->replay = pUserData;
+    *ppOut = (Fts5Tokenizer *)inst;
     return SQLITE_OK;
 }
 
 static void fts5_delete(Fts5Tokenizer *p)
 {
-    fs_tokenizer_free((fs_tokenizer *)p);
+    fts5_inst *inst = (fts5_inst *)p;
+
+    if (inst) {
+        fs_tokenizer_free(inst->t);
+        fs_free(inst);
+    }
 }
 
 static int fts5_token(void *payload, const char *token, int ntoken,
@@ -49,19 +72,72 @@ static int fts5_token(void *payload, const char *token, int ntoken,
     return c->xToken(c->pCtx, 0, token, ntoken, start, end);
 }
 
+/* The replay format: per token, its start and end offsets (two native
+** int32) and its length (one byte: tokens are at most FS_TOKEN_MAX_BYTES),
+** then its bytes. */
+int fs_replay_put(void *payload, const char *token, int ntoken, int start,
+                  int end)
+{
+    fs_buf *b = payload;
+    int32_t se[2] = { start, end };
+    unsigned char len = (unsigned char)(ntoken < 255 ? ntoken : 255);
+    int rc = FSEARCH_OK;
+
+    fs_buf_reserve(&rc, b, sizeof se + 1 + len);
+    if (rc != FSEARCH_OK)
+        return rc;
+    memcpy(b->p + b->n, se, sizeof se);
+    b->p[b->n + sizeof se] = (char)len;
+    memcpy(b->p + b->n + sizeof se + 1, token, len);
+    b->n += sizeof se + 1 + len;
+    return FSEARCH_OK;
+}
+
+static int replay_run(const unsigned char *p, size_t n, void *pCtx,
+                      int (*xToken)(void *, int, const char *, int, int, int))
+{
+    size_t i = 0;
+
+    while (i + 9 <= n) {
+        int32_t se[2];
+        size_t len;
+        int rc;
+
+        memcpy(se, p + i, sizeof se);
+        len = p[i + 8];
+        if (i + 9 + len > n)
+            break;
+        rc = xToken(pCtx, 0, (const char *)p + i + 9, (int)len, se[0], se[1]);
+        if (rc != SQLITE_OK)
+            return rc;
+        i += 9 + len;
+    }
+    return SQLITE_OK;
+}
+
 static int fts5_tokenize(Fts5Tokenizer *p, void *pCtx, int flags,
                          const char *pText, int nText,
                          int (*xToken)(void *, int, const char *, int, int,
                                        int))
 {
+    fts5_inst *inst = (fts5_inst *)p;
     fts5_ctx c;
     int rc;
 
+    if (inst->replay && flags == FTS5_TOKENIZE_DOCUMENT) {
+        const fs_replay *r = inst->replay;
+        for (int i = 0; i < 2; i++)
+            if (r->text[i] && r->ntext[i] == nText &&
+                (r->text[i] == pText ||
+                 (nText > 0 && pText &&
+                  memcmp(r->text[i], pText, (size_t)nText) == 0)))
+                return replay_run(r->toks[i], r->ntoks[i], pCtx, xToken);
+    }
     c.pCtx = pCtx;
     c.xToken = xToken;
     /* A prefix query must match every word that starts with the prefix, so
     ** it must not be cut to a stem ("execut*" is not "execut"). */
-    rc = fs_tokenizer_run((fs_tokenizer *)p,
+    rc = fs_tokenizer_run(inst->t,
                           (flags & FTS5_TOKENIZE_PREFIX) ? FS_TOKENIZE_NOSTEM
                                                          : 0,
                           pText, nText > 0 ? nText : 0, fts5_token, &c);
@@ -89,6 +165,11 @@ static fts5_api *fts5_api_of(sqlite3 *db, int *rc)
 
 int fs_tokenizer_register(sqlite3 *db)
 {
+    return fs_tokenizer_register_replay(db, NULL);
+}
+
+int fs_tokenizer_register_replay(sqlite3 *db, fs_replay *replay)
+{
     static const fts5_tokenizer methods = {
         fts5_create, fts5_delete, fts5_tokenize
     };
@@ -101,5 +182,5 @@ int fs_tokenizer_register(sqlite3 *db)
         return rc;
     if (!api || api->iVersion < 2)
         return SQLITE_ERROR;
-    return api->xCreateTokenizer(api, "fsearch", NULL, &copy, NULL);
+    return api->xCreateTokenizer(api, "fsearch", replay, &copy, NULL);
 }

@@ -9,6 +9,10 @@
 
 #include "../test.h"
 #include "tokenizer_fts5.h"
+#include "buf.h"
+#include "fsearch.h"
+
+#include <string.h>
 
 static sqlite3 *open_db(void)
 {
@@ -251,6 +255,45 @@ TEST(register_twice)
     sqlite3_close(db);
 }
 
+/* Prepared tokens are replayed for exactly the text they were made from,
+** and only there: any other text is tokenized as usual. */
+TEST(replay)
+{
+    sqlite3 *db = NULL;
+    fs_replay replay;
+    fs_buf toks = FS_BUF_INIT;
+    static const char text[] = "plain words here";
+
+    memset(&replay, 0, sizeof replay);
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(fs_tokenizer_register_replay(db, &replay), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(x, "
+                           "tokenize='fsearch')", NULL, NULL, NULL),
+              SQLITE_OK);
+    /* Tokens that live tokenizing would never give: proof of the replay. */
+    CHECK_INT(fs_replay_put(&toks, "zebra", 5, 0, 5), FSEARCH_OK);
+    CHECK_INT(fs_replay_put(&toks, "quagga", 6, 6, 11), FSEARCH_OK);
+    replay.text[1] = text;
+    replay.ntext[1] = (int)strlen(text);
+    replay.toks[1] = (const unsigned char *)toks.p;
+    replay.ntoks[1] = toks.n;
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t(rowid, x) VALUES "
+                           "(1, 'plain words here'), (2, 'other words')",
+                           NULL, NULL, NULL), SQLITE_OK);
+    replay.text[1] = NULL;
+    CHECK_STR(match(db, "zebra"), "1");
+    CHECK_STR(match(db, "quagga"), "1");
+    CHECK_STR(match(db, "plain"), "");
+    CHECK_STR(match(db, "word"), "2");        /* row 2 was tokenized live */
+    /* Queries never replay, even with a slot set. */
+    replay.text[1] = "zebra";
+    replay.ntext[1] = 5;
+    CHECK_STR(match(db, "zebra"), "1");
+    replay.text[1] = NULL;
+    fs_buf_free(&toks);
+    sqlite3_close(db);
+}
+
 RUN_TESTS("tokenizer_fts5",
           T(folding_and_stemming),
           T(prefix_is_not_stemmed),
@@ -258,4 +301,5 @@ RUN_TESTS("tokenizer_fts5",
           T(highlight_marks_original_words),
           T(languages),
           T(bad_arguments_fail_at_create),
-          T(register_twice))
+          T(register_twice),
+          T(replay))

@@ -1,0 +1,70 @@
+/*
+** prep.h - read, split and tokenize the files to index on a second thread.
+**
+** The indexer's writer (SQLite, one thread) is fed by a worker that does all
+** the work that needs no database: reading, telling binary from text,
+** converting to UTF-8, cutting passages, hashing them and tokenizing them.
+** The tokens travel with the passages and are replayed to FTS5 through the
+** handle's fs_replay (tokenizer_fts5.h). Files come back in the order they
+** were given, as a stream of messages; a big file is cut into several, and
+** the queue between the two threads is bounded, so memory does not grow
+** with the size of a file or of the corpus.
+*/
+#ifndef FS_PREP_H
+#define FS_PREP_H
+
+#include "buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fs_prep fs_prep;
+
+/* One passage of a message: where its text and tokens are. */
+typedef struct fs_prep_passage {
+    size_t text_off, text_len;   /* bytes in msg->text: valid UTF-8 */
+    size_t tok_off, tok_len;     /* bytes in msg->toks (fs_replay format) */
+    unsigned long line;          /* 1-based first line */
+    unsigned long end_line;      /* 1-based last line */
+    uint64_t off;                /* byte offset in the file's text */
+    uint64_t hash;               /* fs_hash_passage of the text */
+} fs_prep_passage;
+
+/* A piece of one file. The first piece of a file has has_start, the last
+** has_end (a small file is one piece with both). */
+typedef struct fs_prep_msg {
+    size_t job;                  /* index into the paths given */
+    int has_start, has_end;
+    int progress;                /* a big file: report progress after it */
+    uint64_t bytes;              /* of the file read so far */
+    fs_buf title, title_toks;    /* has_start: the title and its tokens */
+    fs_buf text, toks;           /* passages' text and tokens */
+    fs_prep_passage *pas;
+    size_t npas, cap;
+    int rc;                      /* has_end: FSEARCH_OK or FSEARCH_ENOMEM */
+    const char *reason;          /* has_end: why the file is skipped */
+    char why[300];               /* room for a reason with errno text */
+    uint64_t hash;               /* has_end: fs_hash of the file's bytes */
+    struct fs_prep_msg *next;    /* queue link */
+} fs_prep_msg;
+
+/*
+** Start a worker preparing the files root/paths[0..npaths) in that order.
+** `paths` must stay valid until fs_prep_free. Returns FSEARCH_OK,
+** FSEARCH_ENOMEM, FSEARCH_EINVAL (language) or FSEARCH_EIO (no thread).
+*/
+int fs_prep_start(fs_prep **out, const char *root, const char *language,
+                  const char *const *paths, size_t npaths);
+
+/* The next piece, waiting for it: FSEARCH_OK with *out (the caller's, freed
+** with fs_prep_msg_free), or FSEARCH_ENOMEM when the worker ran out of
+** memory without a message to say so. */
+int fs_prep_next(fs_prep *p, fs_prep_msg **out);
+
+void fs_prep_msg_free(fs_prep_msg *m);
+
+/* Stop the worker (it may be anywhere), wait for it and free everything;
+** NULL is a no-op. */
+void fs_prep_free(fs_prep *p);
+
+#endif
