@@ -377,7 +377,9 @@ int fsearch_open(fsearch **out, const char *index_path,
     if (frc == FSEARCH_OK) {
         sqlite3_busy_timeout(fs->db, 10000);
         /* As fs_register_all(), with the replay the indexer feeds. */
-        rc = fs_tokenizer_register_replay(fs->db, &fs->replay);
+        /* (A read-only handle never writes: plain tokenizers.) */
+        rc = fs_tokenizer_register_replay(
+            fs->db, (fs->flags & FSEARCH_OPEN_READONLY) ? NULL : &fs->replay);
         if (rc == SQLITE_OK)
             rc = fs_rank_register(fs->db);
         if (rc != SQLITE_OK)

@@ -27,14 +27,15 @@ typedef struct fts5_ctx {
     int (*xToken)(void *, int, const char *, int, int, int);
 } fts5_ctx;
 
-/* Create a tokenizer for `tokenize = 'fsearch [language]'`. */
+/* Create a tokenizer for `tokenize = 'fsearch [language]'`: the
+** fs_tokenizer itself is the instance. */
 static int fts5_create(void *pUserData, const char **azArg, int nArg,
                        Fts5Tokenizer **ppOut)
 {
     fs_tokenizer *t = NULL;
-    fts5_inst *inst;
     int rc;
 
+    (void)pUserData;
     *ppOut = NULL;
     if (nArg > 1)
         return SQLITE_ERROR;
@@ -43,18 +44,37 @@ static int fts5_create(void *pUserData, const char **azArg, int nArg,
         return SQLITE_NOMEM;
     if (rc != FSEARCH_OK)
         return SQLITE_ERROR;
+    *ppOut = (Fts5Tokenizer *)t;
+    return SQLITE_OK;
+}
+
+static void fts5_delete(Fts5Tokenizer *p)
+{
+    fs_tokenizer_free((fs_tokenizer *)p);
+}
+
+/* The same, for a handle that replays: an fts5_inst. */
+static int replay_create(void *pUserData, const char **azArg, int nArg,
+                         Fts5Tokenizer **ppOut)
+{
+    fts5_inst *inst;
+    int rc = fts5_create(NULL, azArg, nArg, ppOut);
+
+    if (rc != SQLITE_OK)
+        return rc;
     inst = fs_malloc(sizeof *inst);
     if (!inst) {
-        fs_tokenizer_free(t);
+        fs_tokenizer_free((fs_tokenizer *)*ppOut);
+        *ppOut = NULL;
         return SQLITE_NOMEM;
     }
-    inst->t = t;
+    inst->t = (fs_tokenizer *)*ppOut;
     inst->replay = pUserData;
     *ppOut = (Fts5Tokenizer *)inst;
     return SQLITE_OK;
 }
 
-static void fts5_delete(Fts5Tokenizer *p)
+static void replay_delete(Fts5Tokenizer *p)
 {
     fts5_inst *inst = (fts5_inst *)p;
 
@@ -120,24 +140,14 @@ static int fts5_tokenize(Fts5Tokenizer *p, void *pCtx, int flags,
                          int (*xToken)(void *, int, const char *, int, int,
                                        int))
 {
-    fts5_inst *inst = (fts5_inst *)p;
     fts5_ctx c;
     int rc;
 
-    if (inst->replay && flags == FTS5_TOKENIZE_DOCUMENT) {
-        const fs_replay *r = inst->replay;
-        for (int i = 0; i < 2; i++)
-            if (r->text[i] && r->ntext[i] == nText &&
-                (r->text[i] == pText ||
-                 (nText > 0 && pText &&
-                  memcmp(r->text[i], pText, (size_t)nText) == 0)))
-                return replay_run(r->toks[i], r->ntoks[i], pCtx, xToken);
-    }
     c.pCtx = pCtx;
     c.xToken = xToken;
     /* A prefix query must match every word that starts with the prefix, so
     ** it must not be cut to a stem ("execut*" is not "execut"). */
-    rc = fs_tokenizer_run(inst->t,
+    rc = fs_tokenizer_run((fs_tokenizer *)p,
                           (flags & FTS5_TOKENIZE_PREFIX) ? FS_TOKENIZE_NOSTEM
                                                          : 0,
                           pText, nText > 0 ? nText : 0, fts5_token, &c);
@@ -146,6 +156,25 @@ static int fts5_tokenize(Fts5Tokenizer *p, void *pCtx, int flags,
     if (rc == SQLITE_DONE)
         return SQLITE_OK;
     return rc;
+}
+
+static int replay_tokenize(Fts5Tokenizer *p, void *pCtx, int flags,
+                           const char *pText, int nText,
+                           int (*xToken)(void *, int, const char *, int, int,
+                                         int))
+{
+    fts5_inst *inst = (fts5_inst *)p;
+    const fs_replay *r = inst->replay;
+
+    if (flags == FTS5_TOKENIZE_DOCUMENT)
+        for (int i = 0; i < 2; i++)
+            if (r->text[i] && r->ntext[i] == nText &&
+                (r->text[i] == pText ||
+                 (nText > 0 && pText &&
+                  memcmp(r->text[i], pText, (size_t)nText) == 0)))
+                return replay_run(r->toks[i], r->ntoks[i], pCtx, xToken);
+    return fts5_tokenize((Fts5Tokenizer *)inst->t, pCtx, flags, pText, nText,
+                         xToken);
 }
 
 /* Fetch the fts5_api of db, the documented way. NULL if FTS5 is missing. */
@@ -173,7 +202,10 @@ int fs_tokenizer_register_replay(sqlite3 *db, fs_replay *replay)
     static const fts5_tokenizer methods = {
         fts5_create, fts5_delete, fts5_tokenize
     };
-    fts5_tokenizer copy = methods;
+    static const fts5_tokenizer replay_methods = {
+        replay_create, replay_delete, replay_tokenize
+    };
+    fts5_tokenizer copy = replay ? replay_methods : methods;
     fts5_api *api;
     int rc;
 
