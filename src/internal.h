@@ -54,6 +54,23 @@ void fs_error_clear(fsearch *fs);
 /* Register the tokenizer and the auxiliary functions on a connection. */
 int fs_register_all(sqlite3 *db);
 
+/*
+** What the search cursor's own top-k scan (topk.c) passes to fsearch_rank()
+** as its third argument, bound with sqlite3_bind_pointer() under the type
+** FS_RANK_CTL_TYPE. With has_floor set, a row whose score cannot exceed
+** `floor` gives NULL and costs no column-size lookup. Each row sets
+** `coverage` (the score a passage gains per query group it holds; 0 when
+** the query is long and coverage does not count) and `gap` (a bound of the
+** rest of any score: BM25F and the proximity bonus).
+*/
+#define FS_RANK_CTL_TYPE "fsearch_rank_ctl"
+typedef struct fs_rank_ctl {
+    double floor;                /* in: with has_floor */
+    int has_floor;               /* in */
+    double coverage;             /* out: score per group held */
+    double gap;                  /* out: score less coverage is below this */
+} fs_rank_ctl;
+
 /* Register fsearch_rank() and fsearch_matches() (rank.c); SQLite rc. */
 int fs_rank_register(sqlite3 *db);
 

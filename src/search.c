@@ -220,42 +220,6 @@ double fs_cursor_elapsed_ms(const fsearch_cursor *c)
            (double)(now.tv_nsec - c->started.tv_nsec) / 1e6;
 }
 
-/* Append SQL that restricts d.path to the query's path: globs. */
-static void add_path_filter(int *rc, fs_buf *sql, const fs_query *q)
-{
-    if (q->npaths == 0)
-        return;
-    fs_buf_puts(rc, sql, " AND (");
-    for (int i = 0; i < q->npaths; i++)
-        fs_buf_printf(rc, sql, "%sd.path GLOB ?%d", i ? " OR " : "", 4 + i);
-    fs_buf_puts(rc, sql, ")");
-}
-
-/* Bind the path: globs; a glob without wildcards matches anywhere in the
-** path. */
-static int bind_paths(fsearch_cursor *c, fs_buf *tmp)
-{
-    int rc = FSEARCH_OK;
-    for (int i = 0; i < c->query->npaths && rc == FSEARCH_OK; i++) {
-        const char *g = c->query->paths[i];
-        fs_buf_clear(tmp);
-        if (!strpbrk(g, "*?[")) {
-            fs_buf_putc(&rc, tmp, '*');
-            fs_buf_puts(&rc, tmp, g);
-            fs_buf_putc(&rc, tmp, '*');
-        } else {
-            fs_buf_puts(&rc, tmp, g);
-        }
-        /* A bind that runs out of memory leaves NULL, which would match
-        ** nothing without a word: it must fail the search. */
-        if (rc == FSEARCH_OK &&
-            sqlite3_bind_text(c->st, 4 + i, tmp->p, (int)tmp->n,
-                              SQLITE_TRANSIENT) != SQLITE_OK)
-            rc = FSEARCH_ENOMEM;
-    }
-    return rc;
-}
-
 static int is_word_end(char ch)
 {
     return ch == '\0' || ch == ' ' || ch == '\t' || ch == '\n' ||
@@ -423,7 +387,7 @@ static int prepare(fsearch_cursor *c)
         fs_buf_printf(&rc, &sql,
                       "WITH h AS (SELECT p.doc_id AS doc, fts.rowid AS id, "
                       "-rank AS s %s", from);
-        add_path_filter(&rc, &sql, c->query);
+        fs_path_filter_sql(&rc, &sql, c->query);
         fs_buf_printf(&rc, &sql,
                       "), r AS (SELECT doc, id, s, row_number() OVER "
                       "(PARTITION BY doc ORDER BY s DESC, id) AS k FROM h) "
@@ -431,12 +395,6 @@ static int prepare(fsearch_cursor *c)
                       "sum(CASE WHEN k = 1 THEN s ELSE %g * s / k END) AS "
                       "score FROM r GROUP BY doc ORDER BY score DESC, best",
                       FILE_SHARE);
-    } else {
-        fs_buf_printf(&rc, &sql,
-                      "SELECT fts.rowid, rank, p.line, p.end_line, p.hash, "
-                      "p.body, d.path, d.title %s", from);
-        add_path_filter(&rc, &sql, c->query);
-        fs_buf_puts(&rc, &sql, " ORDER BY rank");
     }
     for (int i = 0; i < c->query->nphrases; i++)
         fs_buf_printf(&rc, &groups, "%s%d", i ? " " : "",
@@ -448,7 +406,9 @@ static int prepare(fsearch_cursor *c)
         rc = fs_error(fs, rc, "out of memory");
         goto done;
     }
-    int src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
+    int src = SQLITE_OK;
+    if (c->flags & FSEARCH_SEARCH_FILES)
+        src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT fsearch_matches(fts, ?1) FROM fts "
@@ -461,7 +421,7 @@ static int prepare(fsearch_cursor *c)
                                  "WHERE p.hash = ?1 AND p.id <> ?2 "
                                  "ORDER BY d.path, p.line LIMIT ?3",
                                  -1, &c->st_dups, NULL);
-    if (src == SQLITE_OK && (c->flags & FSEARCH_SEARCH_FILES))
+    if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT p.line, p.end_line, p.hash, p.body, "
                                  "d.path, d.title FROM passage p "
@@ -471,9 +431,12 @@ static int prepare(fsearch_cursor *c)
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
     }
-    src = sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n, SQLITE_TRANSIENT);
+    if (c->flags & FSEARCH_SEARCH_FILES) {
+        src = sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n,
+                                    SQLITE_TRANSIENT);
+    }
     if (src == SQLITE_OK)
         src = sqlite3_bind_text(c->st_match, 1, groups.p, (int)groups.n,
                                 SQLITE_TRANSIENT);
@@ -484,9 +447,27 @@ static int prepare(fsearch_cursor *c)
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
     }
-    rc = bind_paths(c, &tmp);
-    if (rc != FSEARCH_OK)
-        rc = fs_error(fs, rc, "out of memory");
+    if (c->flags & FSEARCH_SEARCH_FILES) {
+        rc = fs_path_filter_bind(c->st, c->query, &tmp);
+        if (rc != FSEARCH_OK)
+            rc = fs_error(fs, rc, "out of memory");
+    } else {
+        /* The scans and the lookups of their rows run one after the other,
+        ** not inside one statement: a statement left on its first row keeps
+        ** them all on one snapshot, so an index run committing meanwhile
+        ** cannot remove a passage between its scan and its lookup. */
+        src = sqlite3_prepare_v2(fs->db, "SELECT count(*) FROM meta", -1,
+                                 &c->st_pin, NULL);
+        if (src == SQLITE_OK && (src = sqlite3_step(c->st_pin)) == SQLITE_ROW)
+            src = SQLITE_OK;
+        if (src != SQLITE_OK) {
+            rc = fs_error_sqlite(fs, src, "cannot search the index");
+            goto done;
+        }
+        /* The hits, the look-ahead window and some room for copies. */
+        rc = fs_topk_init(&c->topk, fs, c->query, groups.p,
+                          (size_t)c->offset + c->limit + 2 * FS_WINDOW);
+    }
 done:
     fs_buf_free(&sql);
     fs_buf_free(&groups);
@@ -562,35 +543,57 @@ static int cand_load(fs_cand *k, const char *path, const char *title,
     return rc;
 }
 
+/* Passage k->id's line range, hash, text, path and title into k. */
+static int cand_fetch(fsearch_cursor *c, fs_cand *k)
+{
+    sqlite3_stmt *st = c->st_one;
+    sqlite3_bind_int64(st, 1, k->id);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 3);
+        const char *path = (const char *)sqlite3_column_text(st, 4);
+        const char *title = (const char *)sqlite3_column_text(st, 5);
+        k->line = (unsigned)sqlite3_column_int64(st, 0);
+        k->end_line = (unsigned)sqlite3_column_int64(st, 1);
+        k->hash = sqlite3_column_int64(st, 2);
+        if (!text || !path || !title)
+            rc = FSEARCH_ENOMEM;
+        else
+            rc = cand_load(k, path, title, text,
+                           (size_t)sqlite3_column_bytes(st, 3));
+        if (rc != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        /* The FTS5 row without its passage is a damaged index. */
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Read ranked passages until the window is full or the results end. */
 static int fill_window(fsearch_cursor *c)
 {
-    sqlite3_stmt *st = c->st;
     while (c->win_n < FS_WINDOW && !c->st_done) {
-        int src = sqlite3_step(st);
-        if (src == SQLITE_DONE) {
+        fs_topk_ent e;
+        int rc = fs_topk_next(&c->topk, &e);
+        if (rc == FSEARCH_DONE) {
             c->st_done = 1;
             break;
         }
-        if (src != SQLITE_ROW)
-            return fs_error_sqlite(c->fs, src, "cannot search the index");
-        fs_cand *k = &c->win[(c->win_head + c->win_n) % FS_WINDOW];
-        const char *text = (const char *)sqlite3_column_text(st, 5);
-        size_t ntext = (size_t)sqlite3_column_bytes(st, 5);
-        const char *path = (const char *)sqlite3_column_text(st, 6);
-        const char *title = (const char *)sqlite3_column_text(st, 7);
-        if (!text || !path || !title)
-            return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
-        k->id = sqlite3_column_int64(st, 0);
-        k->score = -sqlite3_column_double(st, 1);
-        k->line = (unsigned)sqlite3_column_int64(st, 2);
-        k->end_line = (unsigned)sqlite3_column_int64(st, 3);
-        k->hash = sqlite3_column_int64(st, 4);
-        int rc = cand_load(k, path, title, text, ntext);
-        if (rc == FSEARCH_OK)
-            rc = fs_shingles_make(&k->sh, text, ntext);
         if (rc != FSEARCH_OK)
-            return fs_error(c->fs, rc, "out of memory");
+            return rc;
+        fs_cand *k = &c->win[(c->win_head + c->win_n) % FS_WINDOW];
+        k->id = e.id;
+        k->score = e.score;
+        rc = cand_fetch(c, k);
+        if (rc == FSEARCH_OK &&
+            (rc = fs_shingles_make(&k->sh, k->mem.p + k->text_off,
+                                   k->text_len)) != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+        if (rc != FSEARCH_OK)
+            return rc;
         c->win_n++;
     }
     return FSEARCH_OK;
@@ -832,29 +835,7 @@ static int next_file(fsearch_cursor *c, double *score)
     *score = sqlite3_column_double(c->st, 1);
     fs_cand *k = &c->one;
     k->id = sqlite3_column_int64(c->st, 0);
-    sqlite3_bind_int64(c->st_one, 1, k->id);
-    src = sqlite3_step(c->st_one);
-    int rc = FSEARCH_OK;
-    if (src == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(c->st_one, 3);
-        const char *path = (const char *)sqlite3_column_text(c->st_one, 4);
-        const char *title = (const char *)sqlite3_column_text(c->st_one, 5);
-        k->line = (unsigned)sqlite3_column_int64(c->st_one, 0);
-        k->end_line = (unsigned)sqlite3_column_int64(c->st_one, 1);
-        k->hash = sqlite3_column_int64(c->st_one, 2);
-        if (!text || !path || !title)
-            rc = FSEARCH_ENOMEM;
-        else
-            rc = cand_load(k, path, title, text,
-                           (size_t)sqlite3_column_bytes(c->st_one, 3));
-        if (rc != FSEARCH_OK)
-            rc = fs_error(c->fs, rc, "out of memory");
-    } else {
-        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
-                             "cannot search the index");
-    }
-    sqlite3_reset(c->st_one);
-    return rc;
+    return cand_fetch(c, k);
 }
 
 int fsearch_next(fsearch_cursor *c, const fsearch_hit **hit_out)
@@ -929,6 +910,8 @@ int fsearch_count(fsearch_cursor *c, uint64_t *count_out)
     }
     uint64_t n = 0;
     int rc = FSEARCH_OK;
+    if (!(c->flags & FSEARCH_SEARCH_FILES))
+        fs_topk_all(&c->topk);
     while (!c->done) {
         if (c->flags & FSEARCH_SEARCH_FILES) {
             int src = c->st_done ? SQLITE_DONE : sqlite3_step(c->st);
@@ -1159,6 +1142,8 @@ void fsearch_cursor_free(fsearch_cursor *c)
     if (!c)
         return;
     sqlite3_finalize(c->st);
+    fs_topk_free(&c->topk);
+    sqlite3_finalize(c->st_pin);
     sqlite3_finalize(c->st_match);
     sqlite3_finalize(c->st_one);
     sqlite3_finalize(c->st_dups);

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "snippet.h"
 #include "suggest.h"
+#include "topk.h"
 
 /* Ranked candidates read ahead of the hit being returned, so that
 ** near-identical copies of a passage ranked a little lower are folded into
@@ -57,9 +58,11 @@ struct fsearch_cursor {
     fs_query *query;
     unsigned int limit, offset, snippet_bytes, flags;
     struct timespec started;     /* for elapsed_ms */
-    sqlite3_stmt *st;            /* ranked passages, or ranked files */
+    sqlite3_stmt *st;            /* ranked files (files mode) */
+    fs_topk topk;                /* ranked passages (otherwise) */
+    sqlite3_stmt *st_pin;        /* kept stepped: one snapshot throughout */
     sqlite3_stmt *st_match;      /* matched words of one passage */
-    sqlite3_stmt *st_one;        /* one passage by id (files mode) */
+    sqlite3_stmt *st_one;        /* one passage by id */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
     int st_done;                 /* st has no more rows */
     int done;                    /* no more hits */
