@@ -253,6 +253,19 @@ static double bm25f(const rank_query *q, const int *tf, const int *len)
     return score;
 }
 
+/* Note a body match for the cursor's highlights (fs_rank_ctl.marks). */
+static void note_mark(fs_rank_ctl *ctl, int off, int size)
+{
+    if (ctl->nmarks < 0)
+        return;
+    if (ctl->nmarks + 2 > ctl->capmarks) {
+        ctl->nmarks = -1;
+        return;
+    }
+    ctl->marks[ctl->nmarks++] = off;
+    ctl->marks[ctl->nmarks++] = size;
+}
+
 /* The control pointer of the third argument, or NULL. */
 static fs_rank_ctl *ctl_arg(int nval, sqlite3_value **val)
 {
@@ -297,6 +310,8 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     fs_rank_ctl *ctl = ctl_arg(nval, val);
     int nbody = 0, minlen[2] = { 0, 0 };
+    if (ctl)
+        ctl->nmarks = 0;
     for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
         int ip, ic, io;
         rc = api->xInst(ctx, i, &ip, &ic, &io);
@@ -314,6 +329,8 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
             grp[nbody] = g;
             off[nbody] = io;
             nbody++;
+            if (ctl && ctl->marks)
+                note_mark(ctl, io, api->xPhraseSize(ctx, ip));
         }
     }
     /* Added to BM25F in this order, as they always were: the sums must stay

@@ -50,6 +50,8 @@ typedef struct fs_cand {
     fs_shingles sh;
     unsigned int folded_by;      /* 0, or the hit (cursor `unique`) that
                                  ** shows this passage as a copy */
+    int marks[FS_TOPK_MARKS];    /* body matches found by the ranking scan */
+    int nmarks;                  /* ints of marks; -1: ask FTS5 again */
 } fs_cand;
 
 struct fsearch_cursor {
@@ -61,7 +63,9 @@ struct fsearch_cursor {
     sqlite3_stmt *st;            /* ranked files (files mode) */
     fs_topk topk;                /* ranked passages (otherwise) */
     sqlite3_stmt *st_pin;        /* kept stepped: one snapshot throughout */
-    sqlite3_stmt *st_match;      /* matched words of one passage */
+    sqlite3_stmt *st_match;      /* matched words of one passage, prepared
+                                 ** when a hit's scan did not note them */
+    char *groups;                /* fsearch_rank()'s groups argument */
     sqlite3_stmt *st_one;        /* one passage by id */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
     int st_done;                 /* st has no more rows */
@@ -84,6 +88,9 @@ struct fsearch_cursor {
     fs_cand one;                 /* files mode: the current file's passage */
     fsearch_range *matches;
     size_t capmatches;
+    struct fs_tokenizer *tk;     /* the index's tokenizer, for highlights */
+    int *toks;                   /* matched token numbers of a hit */
+    size_t captoks;
     fs_snippet snippet;
     fs_buf also_paths;           /* NUL-separated paths of also_in */
     fsearch_location *also;

@@ -74,16 +74,16 @@ static void sift_up(fs_topk_ent *h, size_t i)
     }
 }
 
-/* Offer a row to the heap. FSEARCH_OK or FSEARCH_ENOMEM. */
-static int offer(fs_topk *t, const fs_topk_ent *e)
+/* Offer a row, with its matches in t->rowmarks, to the heap. FSEARCH_OK
+** or FSEARCH_ENOMEM. */
+static int offer(fs_topk *t, fs_topk_ent *e)
 {
     if (t->want && t->n == t->want) {
-        if (!better(e, &t->heap[0])) {
-            t->complete = 0;
-            return FSEARCH_OK;
-        }
-        t->heap[0] = *e;
         t->complete = 0;
+        if (!better(e, &t->heap[0]))
+            return FSEARCH_OK;
+        e->slot = t->heap[0].slot;      /* the evicted row's room */
+        t->heap[0] = *e;
         sift_down(t->heap, t->n, 0);
     } else {
         if (t->n == t->cap) {
@@ -94,16 +94,32 @@ static int offer(fs_topk *t, const fs_topk_ent *e)
             if (!h)
                 return FSEARCH_ENOMEM;
             t->heap = h;
+            if (t->ctl.marks) {
+                int *m = fs_realloc(t->slab,
+                                    ncap * FS_TOPK_MARKS * sizeof *m);
+                if (!m)
+                    return FSEARCH_ENOMEM;
+                t->slab = m;
+            }
             t->cap = ncap;
         }
+        e->slot = t->n;
         t->heap[t->n] = *e;
         sift_up(t->heap, t->n++);
     }
+    if (e->nmarks > 0)
+        memcpy(t->slab + e->slot * FS_TOPK_MARKS, t->rowmarks,
+               (size_t)e->nmarks * sizeof *t->rowmarks);
     if (t->want && t->n == t->want) {
         t->ctl.floor = t->heap[0].score;
         t->ctl.has_floor = 1;
     }
     return FSEARCH_OK;
+}
+
+const int *fs_topk_marks(const fs_topk *t, const fs_topk_ent *e)
+{
+    return e->nmarks > 0 ? t->slab + e->slot * FS_TOPK_MARKS : NULL;
 }
 
 /* ====================================================================== */
@@ -210,6 +226,8 @@ int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
     if (rc != FSEARCH_OK)
         return fs_error(fs, rc, "out of memory");
     t->level = t->tier ? 0 : 1;
+    t->ctl.marks = t->rowmarks;
+    t->ctl.capmarks = FS_TOPK_MARKS;
     return FSEARCH_OK;
 }
 
@@ -220,6 +238,8 @@ void fs_topk_all(fs_topk *t)
     t->want = 0;
     t->level = 1;
     t->scanned = 0;
+    /* Every row: too many to keep their matches. */
+    t->ctl.marks = NULL;
 }
 
 /* The scan statement of the current level, prepared once. */
@@ -291,7 +311,8 @@ static int scan(fs_topk *t)
             continue;
         }
         fs_topk_ent e = { sqlite3_column_int64(st, 0),
-                          -sqlite3_column_double(st, 1) };
+                          -sqlite3_column_double(st, 1), 0,
+                          t->ctl.marks ? t->ctl.nmarks : -1 };
         if (offer(t, &e) != FSEARCH_OK) {
             sqlite3_reset(st);
             return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
@@ -352,5 +373,6 @@ void fs_topk_free(fs_topk *t)
     fs_free(t->groups);
     fs_free(t->tier);
     fs_free(t->heap);
+    fs_free(t->slab);
     memset(t, 0, sizeof *t);
 }

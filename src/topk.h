@@ -10,10 +10,15 @@
 #include "internal.h"
 #include "buf.h"
 
+/* Ints of body matches kept per ranked row: (token, phrase size) pairs. */
+#define FS_TOPK_MARKS 128
+
 /* One ranked passage. */
 typedef struct fs_topk_ent {
     sqlite3_int64 id;            /* passage rowid */
     double score;                /* higher is better */
+    size_t slot;                 /* its matches: fs_topk_marks() */
+    int nmarks;                  /* ints of them; -1 if not kept */
 } fs_topk_ent;
 
 typedef struct fs_topk {
@@ -28,6 +33,8 @@ typedef struct fs_topk {
     fs_rank_ctl ctl;
     fs_topk_ent *heap;           /* after a scan: sorted, best first */
     size_t n, cap;
+    int *slab;                   /* [cap * FS_TOPK_MARKS]: rows' matches */
+    int rowmarks[FS_TOPK_MARKS]; /* the row being scored */
     size_t pos;                  /* next entry of heap to hand out */
     size_t yielded;              /* entries handed out so far */
     int scanned;                 /* heap holds the current level's scan */
@@ -41,6 +48,10 @@ typedef struct fs_topk {
 */
 int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
                  const char *groups, size_t first);
+
+/* The body matches of e, (token, phrase size) pairs, e->nmarks ints of
+** them (none if -1); valid until the next fs_topk_next(). */
+const int *fs_topk_marks(const fs_topk *t, const fs_topk_ent *e);
 
 /* From now on, keep every row (a count reads them all). */
 void fs_topk_all(fs_topk *t);

@@ -15,6 +15,7 @@
 #include "fsearch.h"
 #include "internal.h"
 #include "buf.h"
+#include "search.h"
 #include "topk.h"
 #include "../test.h"
 
@@ -231,4 +232,59 @@ TEST(tier_then_fallback)
     close_corpus(fs);
 }
 
-RUN_TESTS("topk", T(same_order_as_fts5), T(tier_then_fallback));
+/* The highlights the cursor builds from the ranking scan's matches are
+** those fsearch_matches() finds for the hit's row. */
+TEST(highlights_from_scan)
+{
+    fsearch *fs = open_corpus();
+    static const char *const queries[] = {
+        "alpha beta", "zephyr lamp", "alpha", "\"alpha beta\" lamp",
+        "alpha* window", "title:alpha beta", "alpha beta gamma delta",
+        "NEAR(alpha lamp, 3) river", "alpha -beta",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+        so.limit = 30;
+        fsearch_cursor *c = NULL;
+        CHECK_INT(fsearch_search(&c, fs, queries[i], &so), FSEARCH_OK);
+        if (!c)
+            continue;
+        fs_buf g = FS_BUF_INIT;
+        groups_of(c->query, &g);
+        sqlite3_stmt *st = NULL;
+        CHECK_INT(sqlite3_prepare_v2(fs->db, "SELECT fsearch_matches(fts, ?1) "
+                                     "FROM fts WHERE fts MATCH ?2 AND "
+                                     "fts.rowid = ?3", -1, &st, NULL),
+                  SQLITE_OK);
+        sqlite3_bind_text(st, 1, g.p, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c->query->match, -1, SQLITE_STATIC);
+        const fsearch_hit *h;
+        int nhits = 0, from_scan = 0;
+        while (fsearch_next(c, &h) == FSEARCH_OK) {
+            const fs_cand *k = &c->win[c->win_head];
+            nhits++;
+            from_scan += k->nmarks >= 0;
+            sqlite3_bind_int64(st, 3, k->id);
+            CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+            const char *b = sqlite3_column_blob(st, 0);
+            size_t n = (size_t)sqlite3_column_bytes(st, 0) / (2 * sizeof(int));
+            CHECK_INT(h->nmatches, n);
+            for (size_t j = 0; j < n && j < h->nmatches; j++) {
+                int pair[2];
+                memcpy(pair, b + j * sizeof pair, sizeof pair);
+                CHECK_INT(h->matches[j].start, pair[0]);
+                CHECK_INT(h->matches[j].end, pair[1]);
+            }
+            sqlite3_reset(st);
+        }
+        CHECK(nhits > 0);
+        CHECK_INT(from_scan, nhits);
+        sqlite3_finalize(st);
+        fs_buf_free(&g);
+        fsearch_cursor_free(c);
+    }
+    close_corpus(fs);
+}
+
+RUN_TESTS("topk", T(same_order_as_fts5), T(tier_then_fallback),
+          T(highlights_from_scan));
