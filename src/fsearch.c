@@ -419,6 +419,7 @@ void fsearch_close(fsearch *fs)
     if (fs->db)
         sqlite3_close_v2(fs->db);
     fs_synonyms_free(fs->synonyms);
+    fs_tokenizer_free(fs->tk);
     fs_free(fs->path);
     fs_free(fs->language);
     fs_free(fs->root);

@@ -30,7 +30,13 @@ struct fsearch {
     char errmsg[FS_ERRMSG_MAX];  /* its message, "" if none */
     fs_synonyms *synonyms;       /* synonym groups, or NULL */
     fs_replay replay;            /* tokens the indexer hands to FTS5 */
+    struct fs_tokenizer *tk;     /* made on first use: highlights, "did you
+                                 ** mean" (search.c); freed on close */
 };
+
+/* The handle's own tokenizer (its index's language), made on first use and
+** borrowed until fsearch_close(). FSEARCH_OK or an error recorded on fs. */
+int fs_handle_tokenizer(fsearch *fs, struct fs_tokenizer **out);
 
 /*
 ** Record a failure on the handle and return `code`, so callers can write
@@ -54,6 +60,29 @@ void fs_error_clear(fsearch *fs);
 
 /* Register the tokenizer and the auxiliary functions on a connection. */
 int fs_register_all(sqlite3 *db);
+
+/*
+** What the search cursor's own top-k scan (topk.c) passes to fsearch_rank()
+** as its third argument, bound with sqlite3_bind_pointer() under the type
+** FS_RANK_CTL_TYPE. With has_floor set, a row whose score cannot exceed
+** `floor` gives NULL and costs no column-size lookup. Each row sets
+** `coverage` (the score a passage gains per query group it holds; 0 when
+** the query is long and coverage does not count) and `gap` (a bound of the
+** rest of any score: BM25F and the proximity bonus), and with `marks` the
+** matched body tokens, as fsearch_matches() would find them, so that the
+** cursor can highlight a hit without running its query again.
+*/
+#define FS_RANK_CTL_TYPE "fsearch_rank_ctl"
+typedef struct fs_rank_ctl {
+    double floor;                /* in: with has_floor */
+    int has_floor;               /* in */
+    double coverage;             /* out: score per group held */
+    double gap;                  /* out: score less coverage is below this */
+    int *marks;                  /* in: room for the row's body matches, or
+                                 ** NULL; out: (token, phrase size) pairs */
+    int capmarks;                /* in: ints of room */
+    int nmarks;                  /* out: ints written, -1 if they overflowed */
+} fs_rank_ctl;
 
 /* Register fsearch_rank() and fsearch_matches() (rank.c); SQLite rc. */
 int fs_rank_register(sqlite3 *db);

@@ -14,6 +14,12 @@
 ** measured to be no better for it. The value is negated so that ORDER
 ** BY rank puts the best first, as with FTS5's bm25().
 **
+** The search cursor calls it as fsearch_rank(fts, 'G0 ...', CTL), CTL an
+** fs_rank_ctl pointer (internal.h): a row whose score cannot exceed
+** CTL->floor then gives NULL without its column sizes being read (the
+** b-tree lookup that dominates the cost of a common word), and CTL->gap
+** tells the cursor how far scores can stand apart within one coverage.
+**
 ** fsearch_matches(fts, 'G0 G1 ...') returns the byte ranges of the matched
 ** words in the body column, as a blob of native int32 pairs [start, end).
 */
@@ -54,6 +60,9 @@ typedef struct rank_query {
     int *group;           /* [nphrase] */
     double *idf;          /* [nphrase] */
     double avgdl[2];      /* average tokens per column */
+    double gap;           /* bound of score less coverage, see fs_rank_ctl */
+    int *scratch;         /* rank_func's per-row arrays, reused */
+    size_t nscratch;      /* ints */
 } rank_query;
 
 static void rank_query_free(void *p)
@@ -62,6 +71,7 @@ static void rank_query_free(void *p)
     if (q) {
         fs_free(q->group);
         fs_free(q->idf);
+        fs_free(q->scratch);
         fs_free(q);
     }
 }
@@ -156,7 +166,14 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
         ** being floored to nothing. */
         q->idf[i] = log(1.0 + ((double)nrow - (double)hits + 0.5) /
                                   ((double)hits + 0.5));
+        /* BM25F saturates below idf * (k1 + 1). */
+        if (q->group[i] >= 0)
+            q->gap += q->idf[i] * (BM25_K1 + 1.0);
     }
+    if (q->ngroups <= STRICT_MAX_GROUPS)
+        q->gap += PROXIMITY_WEIGHT * (double)(q->ngroups - 1) * q->ngroups;
+    else
+        q->gap += PROXIMITY_WEIGHT_LONG * (double)(q->ngroups - 1) * q->ngroups;
     if (rc == SQLITE_OK)
         rc = api->xSetAuxdata(ctx, q, rank_query_free);
     else
@@ -216,6 +233,45 @@ static int group_arg(int nval, sqlite3_value **val, const char **out)
     return *out ? SQLITE_OK : SQLITE_NOMEM;
 }
 
+/* The BM25F part of the score, for column lengths len[2] (in tokens). */
+static double bm25f(const rank_query *q, const int *tf, const int *len)
+{
+    static const double weight[2] = { WEIGHT_TITLE, WEIGHT_BODY };
+    static const double b[2] = { BM25_B_TITLE, BM25_B_BODY };
+    double norm[2], score = 0.0;
+    for (int c = 0; c < 2; c++)
+        norm[c] = 1.0 - b[c] + b[c] * len[c] / q->avgdl[c];
+    for (int p = 0; p < q->nphrase; p++) {
+        if (q->group[p] < 0)
+            continue;
+        double f = 0.0;
+        for (int c = 0; c < 2; c++)
+            f += weight[c] * tf[p * 2 + c] / norm[c];
+        if (f > 0)
+            score += q->idf[p] * f * (BM25_K1 + 1.0) / (f + BM25_K1);
+    }
+    return score;
+}
+
+/* Note a body match for the cursor's highlights (fs_rank_ctl.marks). */
+static void note_mark(fs_rank_ctl *ctl, int off, int size)
+{
+    if (ctl->nmarks < 0)
+        return;
+    if (ctl->nmarks + 2 > ctl->capmarks) {
+        ctl->nmarks = -1;
+        return;
+    }
+    ctl->marks[ctl->nmarks++] = off;
+    ctl->marks[ctl->nmarks++] = size;
+}
+
+/* The control pointer of the third argument, or NULL. */
+static fs_rank_ctl *ctl_arg(int nval, sqlite3_value **val)
+{
+    return nval >= 2 ? sqlite3_value_pointer(val[1], FS_RANK_CTL_TYPE) : NULL;
+}
+
 static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
                       sqlite3_context *result, int nval, sqlite3_value **val)
 {
@@ -230,21 +286,41 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     int ncell = q ? q->nphrase * 2 : 0;
     int *tf = NULL, *present = NULL, *grp = NULL, *off = NULL, *counts = NULL;
     if (rc == SQLITE_OK) {
-        tf = fs_calloc(sizeof(int) * (size_t)(ncell + 1));
-        present = fs_calloc(sizeof(int) * (size_t)(q->ngroups + 1));
-        counts = fs_calloc(sizeof(int) * (size_t)(q->ngroups + 1));
-        grp = fs_malloc(sizeof(int) * (size_t)(ninst + 1));
-        off = fs_malloc(sizeof(int) * (size_t)(ninst + 1));
-        if (!tf || !present || !counts || !grp || !off)
-            rc = SQLITE_NOMEM;
+        /* One block per query, grown as needed: a common word calls this
+        ** for every passage, and allocating per row cost a third of it. */
+        size_t nzero = (size_t)(ncell + 1) + 2 * (size_t)(q->ngroups + 1);
+        size_t need = nzero + 2 * (size_t)(ninst + 1);
+        if (need > q->nscratch) {
+            int *p = fs_realloc(q->scratch, need * sizeof *p);
+            if (p) {
+                q->scratch = p;
+                q->nscratch = need;
+            } else {
+                rc = SQLITE_NOMEM;
+            }
+        }
+        if (rc == SQLITE_OK) {
+            memset(q->scratch, 0, nzero * sizeof *q->scratch);
+            tf = q->scratch;
+            present = tf + ncell + 1;
+            counts = present + q->ngroups + 1;
+            grp = counts + q->ngroups + 1;
+            off = grp + ninst + 1;
+        }
     }
-    int nbody = 0;
+    fs_rank_ctl *ctl = ctl_arg(nval, val);
+    int nbody = 0, minlen[2] = { 0, 0 };
+    if (ctl)
+        ctl->nmarks = 0;
     for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
         int ip, ic, io;
         rc = api->xInst(ctx, i, &ip, &ic, &io);
         if (rc != SQLITE_OK || ip < 0 || ip >= q->nphrase || ic < 0 || ic > 1)
             continue;
         tf[ip * 2 + ic]++;
+        /* A column is at least as long as its last matched token. */
+        if (ctl && io + api->xPhraseSize(ctx, ip) > minlen[ic])
+            minlen[ic] = io + api->xPhraseSize(ctx, ip);
         int g = q->group[ip];
         if (g < 0)
             continue;
@@ -253,32 +329,20 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
             grp[nbody] = g;
             off[nbody] = io;
             nbody++;
+            if (ctl && ctl->marks)
+                note_mark(ctl, io, api->xPhraseSize(ctx, ip));
         }
     }
-    double score = 0.0;
+    /* Added to BM25F in this order, as they always were: the sums must stay
+    ** bit for bit the same, since ties are broken by rowid. */
+    double score = 0.0, cover = 0.0, near = 0.0;
+    int pruned = 0;
     if (rc == SQLITE_OK) {
-        int len[2] = { 0, 0 };
-        for (int c = 0; rc == SQLITE_OK && c < 2; c++)
-            rc = api->xColumnSize(ctx, c, &len[c]);
-        static const double weight[2] = { WEIGHT_TITLE, WEIGHT_BODY };
-        static const double b[2] = { BM25_B_TITLE, BM25_B_BODY };
-        double norm[2];
-        for (int c = 0; c < 2; c++)
-            norm[c] = 1.0 - b[c] + b[c] * len[c] / q->avgdl[c];
-        for (int p = 0; p < q->nphrase; p++) {
-            if (q->group[p] < 0)
-                continue;
-            double f = 0.0;
-            for (int c = 0; c < 2; c++)
-                f += weight[c] * tf[p * 2 + c] / norm[c];
-            if (f > 0)
-                score += q->idf[p] * f * (BM25_K1 + 1.0) / (f + BM25_K1);
-        }
         if (q->ngroups <= STRICT_MAX_GROUPS) {
             int covered = 0;
             for (int g = 0; g < q->ngroups; g++)
                 covered += present[g];
-            score += COVERAGE_WEIGHT * covered;
+            cover = COVERAGE_WEIGHT * covered;
         }
         /* Words close together: a bonus that is largest when the groups
         ** found in the body stand side by side. */
@@ -293,18 +357,35 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
             double w = q->ngroups <= STRICT_MAX_GROUPS ? PROXIMITY_WEIGHT
                                                        : PROXIMITY_WEIGHT_LONG;
             if (span > 0)
-                score += w * (double)(inbody - 1) * inbody / (double)span;
+                near = w * (double)(inbody - 1) * inbody / (double)span;
+        }
+        /* Shorter columns only raise BM25F, so with the shortest lengths
+        ** the matches allow, the row's best possible score is known before
+        ** its lengths are read; the margin covers rounding. */
+        if (ctl && ctl->has_floor) {
+            double best = bm25f(q, tf, minlen);
+            best += cover;
+            best += near;
+            pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
+        }
+        int len[2] = { 0, 0 };
+        for (int c = 0; rc == SQLITE_OK && !pruned && c < 2; c++)
+            rc = api->xColumnSize(ctx, c, &len[c]);
+        if (!pruned) {
+            score = bm25f(q, tf, len);
+            score += cover;
+            score += near;
+        }
+        if (ctl) {
+            ctl->gap = q->gap;
+            ctl->coverage = q->ngroups <= STRICT_MAX_GROUPS ? COVERAGE_WEIGHT
+                                                            : 0.0;
         }
     }
-    fs_free(tf);
-    fs_free(present);
-    fs_free(counts);
-    fs_free(grp);
-    fs_free(off);
-    if (rc == SQLITE_OK)
-        sqlite3_result_double(result, -score);
-    else
+    if (rc != SQLITE_OK)
         sqlite3_result_error_code(result, rc);
+    else if (!pruned)
+        sqlite3_result_double(result, -score);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include "search.h"
 #include "alloc.h"
 #include "text.h"
+#include "tokenizer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,10 +59,47 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
-static int cmp_u64(const void *pa, const void *pb)
+/* Sort a[0..n) ascending. Every candidate's runs are sorted, and qsort's
+** calls through a comparison function were a sixth of a cheap search:
+** quicksort on the values themselves, the smaller side first so the stack
+** stays O(log n), insertion sort for short ranges. */
+static void sort_u64(uint64_t *a, size_t n)
 {
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-    return (a > b) - (a < b);
+    while (n > 16) {
+        uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
+        uint64_t pivot = x < y ? (y < z ? y : x < z ? z : x)
+                               : (x < z ? x : y < z ? z : y);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            uint64_t t = a[i];
+            a[i++] = a[j];
+            a[j--] = t;
+        }
+        /* [0, j] <= pivot <= [j + 1, n) */
+        if (j + 1 < n - j - 1) {
+            sort_u64(a, j + 1);
+            a += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u64(a + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = a[i];
+        size_t k = i;
+        while (k > 0 && a[k - 1] > v) {
+            a[k] = a[k - 1];
+            k--;
+        }
+        a[k] = v;
+    }
 }
 
 int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
@@ -99,8 +137,7 @@ int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
         }
         sh->h[sh->n++] = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
     }
-    if (sh->n > 1)
-        qsort(sh->h, sh->n, sizeof *sh->h, cmp_u64);
+    sort_u64(sh->h, sh->n);
     size_t u = 0;
     for (size_t j = 0; j < sh->n; j++) {
         if (u > 0 && sh->h[u - 1] == sh->h[j])
@@ -218,42 +255,6 @@ double fs_cursor_elapsed_ms(const fsearch_cursor *c)
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - c->started.tv_sec) * 1e3 +
            (double)(now.tv_nsec - c->started.tv_nsec) / 1e6;
-}
-
-/* Append SQL that restricts d.path to the query's path: globs. */
-static void add_path_filter(int *rc, fs_buf *sql, const fs_query *q)
-{
-    if (q->npaths == 0)
-        return;
-    fs_buf_puts(rc, sql, " AND (");
-    for (int i = 0; i < q->npaths; i++)
-        fs_buf_printf(rc, sql, "%sd.path GLOB ?%d", i ? " OR " : "", 4 + i);
-    fs_buf_puts(rc, sql, ")");
-}
-
-/* Bind the path: globs; a glob without wildcards matches anywhere in the
-** path. */
-static int bind_paths(fsearch_cursor *c, fs_buf *tmp)
-{
-    int rc = FSEARCH_OK;
-    for (int i = 0; i < c->query->npaths && rc == FSEARCH_OK; i++) {
-        const char *g = c->query->paths[i];
-        fs_buf_clear(tmp);
-        if (!strpbrk(g, "*?[")) {
-            fs_buf_putc(&rc, tmp, '*');
-            fs_buf_puts(&rc, tmp, g);
-            fs_buf_putc(&rc, tmp, '*');
-        } else {
-            fs_buf_puts(&rc, tmp, g);
-        }
-        /* A bind that runs out of memory leaves NULL, which would match
-        ** nothing without a word: it must fail the search. */
-        if (rc == FSEARCH_OK &&
-            sqlite3_bind_text(c->st, 4 + i, tmp->p, (int)tmp->n,
-                              SQLITE_TRANSIENT) != SQLITE_OK)
-            rc = FSEARCH_ENOMEM;
-    }
-    return rc;
 }
 
 static int is_word_end(char ch)
@@ -423,7 +424,7 @@ static int prepare(fsearch_cursor *c)
         fs_buf_printf(&rc, &sql,
                       "WITH h AS (SELECT p.doc_id AS doc, fts.rowid AS id, "
                       "-rank AS s %s", from);
-        add_path_filter(&rc, &sql, c->query);
+        fs_path_filter_sql(&rc, &sql, c->query);
         fs_buf_printf(&rc, &sql,
                       "), r AS (SELECT doc, id, s, row_number() OVER "
                       "(PARTITION BY doc ORDER BY s DESC, id) AS k FROM h) "
@@ -431,12 +432,6 @@ static int prepare(fsearch_cursor *c)
                       "sum(CASE WHEN k = 1 THEN s ELSE %g * s / k END) AS "
                       "score FROM r GROUP BY doc ORDER BY score DESC, best",
                       FILE_SHARE);
-    } else {
-        fs_buf_printf(&rc, &sql,
-                      "SELECT fts.rowid, rank, p.line, p.end_line, p.hash, "
-                      "p.body, d.path, d.title %s", from);
-        add_path_filter(&rc, &sql, c->query);
-        fs_buf_puts(&rc, &sql, " ORDER BY rank");
     }
     for (int i = 0; i < c->query->nphrases; i++)
         fs_buf_printf(&rc, &groups, "%s%d", i ? " " : "",
@@ -444,16 +439,15 @@ static int prepare(fsearch_cursor *c)
     fs_buf_putc(&rc, &groups, '\0');
     groups.n--;
     fs_buf_printf(&rc, &tmp, "fsearch_rank('%s')", groups.p);
+    if (rc == FSEARCH_OK && !(c->groups = fs_strdup(groups.p)))
+        rc = FSEARCH_ENOMEM;
     if (rc != FSEARCH_OK) {
         rc = fs_error(fs, rc, "out of memory");
         goto done;
     }
-    int src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT fsearch_matches(fts, ?1) FROM fts "
-                                 "WHERE fts MATCH ?2 AND fts.rowid = ?3",
-                                 -1, &c->st_match, NULL);
+    int src = SQLITE_OK;
+    if (c->flags & FSEARCH_SEARCH_FILES)
+        src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT d.path, p.line, p.id FROM passage p "
@@ -461,7 +455,7 @@ static int prepare(fsearch_cursor *c)
                                  "WHERE p.hash = ?1 AND p.id <> ?2 "
                                  "ORDER BY d.path, p.line LIMIT ?3",
                                  -1, &c->st_dups, NULL);
-    if (src == SQLITE_OK && (c->flags & FSEARCH_SEARCH_FILES))
+    if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT p.line, p.end_line, p.hash, p.body, "
                                  "d.path, d.title FROM passage p "
@@ -471,22 +465,37 @@ static int prepare(fsearch_cursor *c)
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
     }
-    src = sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n, SQLITE_TRANSIENT);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(c->st_match, 1, groups.p, (int)groups.n,
-                                SQLITE_TRANSIENT);
-    if (src == SQLITE_OK)
-        src = sqlite3_bind_text(c->st_match, 2, c->query->match, -1,
-                                SQLITE_STATIC);
+    if (c->flags & FSEARCH_SEARCH_FILES) {
+        src = sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n,
+                                    SQLITE_TRANSIENT);
+    }
     if (src != SQLITE_OK) {
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
     }
-    rc = bind_paths(c, &tmp);
-    if (rc != FSEARCH_OK)
-        rc = fs_error(fs, rc, "out of memory");
+    if (c->flags & FSEARCH_SEARCH_FILES) {
+        rc = fs_path_filter_bind(c->st, c->query, &tmp);
+        if (rc != FSEARCH_OK)
+            rc = fs_error(fs, rc, "out of memory");
+    } else {
+        /* The scans and the lookups of their rows run one after the other,
+        ** not inside one statement: a statement left on its first row keeps
+        ** them all on one snapshot, so an index run committing meanwhile
+        ** cannot remove a passage between its scan and its lookup. */
+        src = sqlite3_prepare_v2(fs->db, "SELECT count(*) FROM meta", -1,
+                                 &c->st_pin, NULL);
+        if (src == SQLITE_OK && (src = sqlite3_step(c->st_pin)) == SQLITE_ROW)
+            src = SQLITE_OK;
+        if (src != SQLITE_OK) {
+            rc = fs_error_sqlite(fs, src, "cannot search the index");
+            goto done;
+        }
+        /* The hits, the look-ahead window and some room for copies. */
+        rc = fs_topk_init(&c->topk, fs, c->query, groups.p,
+                          (size_t)c->offset + c->limit + 2 * FS_WINDOW);
+    }
 done:
     fs_buf_free(&sql);
     fs_buf_free(&groups);
@@ -562,35 +571,61 @@ static int cand_load(fs_cand *k, const char *path, const char *title,
     return rc;
 }
 
+/* Passage k->id's line range, hash, text, path and title into k. */
+static int cand_fetch(fsearch_cursor *c, fs_cand *k)
+{
+    sqlite3_stmt *st = c->st_one;
+    sqlite3_bind_int64(st, 1, k->id);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 3);
+        const char *path = (const char *)sqlite3_column_text(st, 4);
+        const char *title = (const char *)sqlite3_column_text(st, 5);
+        k->line = (unsigned)sqlite3_column_int64(st, 0);
+        k->end_line = (unsigned)sqlite3_column_int64(st, 1);
+        k->hash = sqlite3_column_int64(st, 2);
+        if (!text || !path || !title)
+            rc = FSEARCH_ENOMEM;
+        else
+            rc = cand_load(k, path, title, text,
+                           (size_t)sqlite3_column_bytes(st, 3));
+        if (rc != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        /* The FTS5 row without its passage is a damaged index. */
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Read ranked passages until the window is full or the results end. */
 static int fill_window(fsearch_cursor *c)
 {
-    sqlite3_stmt *st = c->st;
     while (c->win_n < FS_WINDOW && !c->st_done) {
-        int src = sqlite3_step(st);
-        if (src == SQLITE_DONE) {
+        fs_topk_ent e;
+        int rc = fs_topk_next(&c->topk, &e);
+        if (rc == FSEARCH_DONE) {
             c->st_done = 1;
             break;
         }
-        if (src != SQLITE_ROW)
-            return fs_error_sqlite(c->fs, src, "cannot search the index");
-        fs_cand *k = &c->win[(c->win_head + c->win_n) % FS_WINDOW];
-        const char *text = (const char *)sqlite3_column_text(st, 5);
-        size_t ntext = (size_t)sqlite3_column_bytes(st, 5);
-        const char *path = (const char *)sqlite3_column_text(st, 6);
-        const char *title = (const char *)sqlite3_column_text(st, 7);
-        if (!text || !path || !title)
-            return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
-        k->id = sqlite3_column_int64(st, 0);
-        k->score = -sqlite3_column_double(st, 1);
-        k->line = (unsigned)sqlite3_column_int64(st, 2);
-        k->end_line = (unsigned)sqlite3_column_int64(st, 3);
-        k->hash = sqlite3_column_int64(st, 4);
-        int rc = cand_load(k, path, title, text, ntext);
-        if (rc == FSEARCH_OK)
-            rc = fs_shingles_make(&k->sh, text, ntext);
         if (rc != FSEARCH_OK)
-            return fs_error(c->fs, rc, "out of memory");
+            return rc;
+        fs_cand *k = &c->win[(c->win_head + c->win_n) % FS_WINDOW];
+        k->id = e.id;
+        k->score = e.score;
+        k->nmarks = e.nmarks;
+        if (e.nmarks > 0)
+            memcpy(k->marks, fs_topk_marks(&c->topk, &e),
+                   (size_t)e.nmarks * sizeof *k->marks);
+        rc = cand_fetch(c, k);
+        if (rc == FSEARCH_OK &&
+            (rc = fs_shingles_make(&k->sh, k->mem.p + k->text_off,
+                                   k->text_len)) != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+        if (rc != FSEARCH_OK)
+            return rc;
         c->win_n++;
     }
     return FSEARCH_OK;
@@ -747,6 +782,20 @@ static int load_matches(fsearch_cursor *c, sqlite3_int64 id, size_t ntext,
                         size_t *nm_out)
 {
     *nm_out = 0;
+    if (!c->st_match) {
+        int src = sqlite3_prepare_v2(c->fs->db,
+                                     "SELECT fsearch_matches(fts, ?1) FROM fts "
+                                     "WHERE fts MATCH ?2 AND fts.rowid = ?3",
+                                     -1, &c->st_match, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(c->st_match, 1, c->groups, -1,
+                                    SQLITE_STATIC);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(c->st_match, 2, c->query->match, -1,
+                                    SQLITE_STATIC);
+        if (src != SQLITE_OK)
+            return fs_error_sqlite(c->fs, src, "cannot search the index");
+    }
     sqlite3_bind_int64(c->st_match, 3, id);
     int src = sqlite3_step(c->st_match);
     if (src != SQLITE_ROW) {
@@ -786,6 +835,90 @@ static int load_matches(fsearch_cursor *c, sqlite3_int64 id, size_t ntext,
     return FSEARCH_OK;
 }
 
+static int cmp_int(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Walking the hit's tokens: the byte range of each matched one. */
+typedef struct mark_walk {
+    const int *tok;              /* sorted, distinct token numbers */
+    size_t ntok, next;
+    int index;                   /* tokens seen */
+    size_t ntext;
+    fsearch_range *out;
+    size_t nout;
+} mark_walk;
+
+static int on_mark_token(void *payload, const char *token, int ntoken,
+                         int start, int end)
+{
+    (void)token;
+    (void)ntoken;
+    mark_walk *m = payload;
+    if (m->index++ != m->tok[m->next])
+        return 0;
+    if (start >= 0 && end > start && (size_t)end <= m->ntext) {
+        m->out[m->nout].start = (size_t)start;
+        m->out[m->nout].end = (size_t)end;
+        m->nout++;
+    }
+    return ++m->next == m->ntok;        /* 1 stops: nothing left to mark */
+}
+
+/*
+** Matched words of candidate k from the token numbers its ranking scan
+** noted, into c->matches: what fsearch_matches() gives, without running
+** the query again for one row (most of a cheap search's time).
+*/
+static int marks_to_matches(fsearch_cursor *c, const fs_cand *k,
+                            size_t *nm_out)
+{
+    *nm_out = 0;
+    size_t n = 0;
+    for (int i = 0; i + 1 < k->nmarks; i += 2)
+        n += k->marks[i + 1] > 0 ? (size_t)k->marks[i + 1] : 0;
+    if (n == 0)
+        return FSEARCH_OK;
+    if (n > c->captoks) {
+        int *t = fs_realloc(c->toks, n * sizeof *t);
+        if (!t)
+            return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+        c->toks = t;
+        c->captoks = n;
+    }
+    if (n > c->capmatches) {
+        fsearch_range *p = fs_realloc(c->matches, n * sizeof *p);
+        if (!p)
+            return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+        c->matches = p;
+        c->capmatches = n;
+    }
+    n = 0;
+    for (int i = 0; i + 1 < k->nmarks; i += 2)
+        for (int j = 0; j < k->marks[i + 1]; j++)
+            c->toks[n++] = k->marks[i] + j;
+    qsort(c->toks, n, sizeof *c->toks, cmp_int);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c->toks[i] >= 0 && (u == 0 || c->toks[u - 1] != c->toks[i]))
+            c->toks[u++] = c->toks[i];
+    if (u == 0)
+        return FSEARCH_OK;
+    fs_tokenizer *tk = NULL;
+    int rc = fs_handle_tokenizer(c->fs, &tk);
+    if (rc != FSEARCH_OK)
+        return rc;
+    mark_walk m = { c->toks, u, 0, 0, k->text_len, c->matches, 0 };
+    rc = fs_tokenizer_run(tk, 0, k->mem.p + k->text_off, (int)k->text_len,
+                          on_mark_token, &m);
+    if (rc < 0)
+        return fs_error(c->fs, rc, "out of memory");
+    *nm_out = m.nout;
+    return FSEARCH_OK;
+}
+
 static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
 {
     fsearch_hit *h = &c->hit;
@@ -799,7 +932,8 @@ static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
     h->text = k->mem.p + k->text_off;
     h->text_len = k->text_len;
     size_t nm;
-    int rc = load_matches(c, k->id, k->text_len, &nm);
+    int rc = k->nmarks >= 0 ? marks_to_matches(c, k, &nm)
+                            : load_matches(c, k->id, k->text_len, &nm);
     if (rc != FSEARCH_OK)
         return rc;
     h->matches = c->matches;
@@ -832,29 +966,8 @@ static int next_file(fsearch_cursor *c, double *score)
     *score = sqlite3_column_double(c->st, 1);
     fs_cand *k = &c->one;
     k->id = sqlite3_column_int64(c->st, 0);
-    sqlite3_bind_int64(c->st_one, 1, k->id);
-    src = sqlite3_step(c->st_one);
-    int rc = FSEARCH_OK;
-    if (src == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(c->st_one, 3);
-        const char *path = (const char *)sqlite3_column_text(c->st_one, 4);
-        const char *title = (const char *)sqlite3_column_text(c->st_one, 5);
-        k->line = (unsigned)sqlite3_column_int64(c->st_one, 0);
-        k->end_line = (unsigned)sqlite3_column_int64(c->st_one, 1);
-        k->hash = sqlite3_column_int64(c->st_one, 2);
-        if (!text || !path || !title)
-            rc = FSEARCH_ENOMEM;
-        else
-            rc = cand_load(k, path, title, text,
-                           (size_t)sqlite3_column_bytes(c->st_one, 3));
-        if (rc != FSEARCH_OK)
-            rc = fs_error(c->fs, rc, "out of memory");
-    } else {
-        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
-                             "cannot search the index");
-    }
-    sqlite3_reset(c->st_one);
-    return rc;
+    k->nmarks = -1;
+    return cand_fetch(c, k);
 }
 
 int fsearch_next(fsearch_cursor *c, const fsearch_hit **hit_out)
@@ -929,6 +1042,8 @@ int fsearch_count(fsearch_cursor *c, uint64_t *count_out)
     }
     uint64_t n = 0;
     int rc = FSEARCH_OK;
+    if (!(c->flags & FSEARCH_SEARCH_FILES))
+        fs_topk_all(&c->topk);
     while (!c->done) {
         if (c->flags & FSEARCH_SEARCH_FILES) {
             int src = c->st_done ? SQLITE_DONE : sqlite3_step(c->st);
@@ -1104,6 +1219,25 @@ int fsearch_hit_context(fsearch_cursor *c, unsigned int lines,
 }
 
 /* ====================================================================== */
+/* The handle's tokenizer                                                  */
+
+int fs_handle_tokenizer(fsearch *fs, fs_tokenizer **out)
+{
+    *out = NULL;
+    if (!fs->tk) {
+        /* Its stem cache is worth keeping: making one costs as much as a
+        ** cheap search. */
+        int rc = fs_tokenizer_new(&fs->tk, fs->language);
+        if (rc != FSEARCH_OK)
+            return fs_error(fs, rc, rc == FSEARCH_ENOMEM
+                                        ? "out of memory"
+                                        : "cannot make a tokenizer");
+    }
+    *out = fs->tk;
+    return FSEARCH_OK;
+}
+
+/* ====================================================================== */
 /* Synonyms                                                                */
 
 int fsearch_set_synonyms(fsearch *fs, const char *path)
@@ -1159,6 +1293,8 @@ void fsearch_cursor_free(fsearch_cursor *c)
     if (!c)
         return;
     sqlite3_finalize(c->st);
+    fs_topk_free(&c->topk);
+    sqlite3_finalize(c->st_pin);
     sqlite3_finalize(c->st_match);
     sqlite3_finalize(c->st_one);
     sqlite3_finalize(c->st_dups);
@@ -1168,6 +1304,7 @@ void fsearch_cursor_free(fsearch_cursor *c)
     sqlite3_finalize(c->st_json_sum);
     fs_query_free(c->query);
     fs_free(c->input);
+    fs_free(c->groups);
     for (size_t i = 0; i < FS_WINDOW; i++) {
         fs_buf_free(&c->win[i].mem);
         fs_shingles_free(&c->win[i].sh);
@@ -1177,6 +1314,7 @@ void fsearch_cursor_free(fsearch_cursor *c)
     fs_shingles_free(&c->one.sh);
     fs_free(c->seen);
     fs_free(c->matches);
+    fs_free(c->toks);
     fs_snippet_free(&c->snippet);
     fs_buf_free(&c->also_paths);
     fs_free(c->also);

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "snippet.h"
 #include "suggest.h"
+#include "topk.h"
 
 /* Ranked candidates read ahead of the hit being returned, so that
 ** near-identical copies of a passage ranked a little lower are folded into
@@ -49,6 +50,8 @@ typedef struct fs_cand {
     fs_shingles sh;
     unsigned int folded_by;      /* 0, or the hit (cursor `unique`) that
                                  ** shows this passage as a copy */
+    int marks[FS_TOPK_MARKS];    /* body matches found by the ranking scan */
+    int nmarks;                  /* ints of marks; -1: ask FTS5 again */
 } fs_cand;
 
 struct fsearch_cursor {
@@ -57,9 +60,13 @@ struct fsearch_cursor {
     fs_query *query;
     unsigned int limit, offset, snippet_bytes, flags;
     struct timespec started;     /* for elapsed_ms */
-    sqlite3_stmt *st;            /* ranked passages, or ranked files */
-    sqlite3_stmt *st_match;      /* matched words of one passage */
-    sqlite3_stmt *st_one;        /* one passage by id (files mode) */
+    sqlite3_stmt *st;            /* ranked files (files mode) */
+    fs_topk topk;                /* ranked passages (otherwise) */
+    sqlite3_stmt *st_pin;        /* kept stepped: one snapshot throughout */
+    sqlite3_stmt *st_match;      /* matched words of one passage, prepared
+                                 ** when a hit's scan did not note them */
+    char *groups;                /* fsearch_rank()'s groups argument */
+    sqlite3_stmt *st_one;        /* one passage by id */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
     int st_done;                 /* st has no more rows */
     int done;                    /* no more hits */
@@ -81,6 +88,9 @@ struct fsearch_cursor {
     fs_cand one;                 /* files mode: the current file's passage */
     fsearch_range *matches;
     size_t capmatches;
+    struct fs_tokenizer *tk;     /* the index's tokenizer, for highlights */
+    int *toks;                   /* matched token numbers of a hit */
+    size_t captoks;
     fs_snippet snippet;
     fs_buf also_paths;           /* NUL-separated paths of also_in */
     fsearch_location *also;

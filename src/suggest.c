@@ -536,10 +536,9 @@ int fs_suggest(fsearch *fs, const fs_query *q, fs_suggestion **out,
     if (q->nterms == 0)
         return FSEARCH_OK;
     fs_tokenizer *tk = NULL;
-    int rc = fs_tokenizer_new(&tk, fs->language);
+    int rc = fs_handle_tokenizer(fs, &tk);
     if (rc != FSEARCH_OK)
-        return fs_error(fs, rc, rc == FSEARCH_ENOMEM ? "out of memory"
-                                                     : "cannot make a tokenizer");
+        return rc;
     vocab v;
     rc = vocab_open(&v, fs);
     fs_suggestion *list = NULL;
@@ -604,7 +603,6 @@ int fs_suggest(fsearch *fs, const fs_query *q, fs_suggestion **out,
         n++;
     }
     vocab_close(&v);
-    fs_tokenizer_free(tk);
     fs_buf_free(&word);
     for (int k = 0; k < NBEST; k++)
         fs_buf_free(&w.b.c[k].term);

@@ -1,0 +1,378 @@
+/*
+** topk.c - the ranked passages of a query, best first, reading only as
+** many as the cursor needs.
+**
+** FTS5's ORDER BY rank scores and sorts every matching passage; for a
+** common word that is most of a search. Here an unsorted MATCH scan feeds
+** a heap of the best `want` rows, and fsearch_rank() is told the heap's
+** worst score, so that a row that cannot beat it is dropped before its
+** column sizes are read. Should the cursor need more rows (copies folded
+** away), the scan runs again with a larger heap and skips what it handed
+** out: the order is total (score, then rowid), so each run's prefix is the
+** same.
+**
+** A short free-word query ("page cache" is "page" OR "cache") ranks a
+** passage holding every word above any that does not: each group held adds
+** a coverage weight larger than the rest of a score can be (the gap, which
+** fsearch_rank() reports). So the passages holding every word ("page" AND
+** "cache", often far fewer) are ranked first, and handed out while they
+** score above what any other passage could; after that the whole query is
+** scanned, skipping the passages already handed out. The scores are the
+** same in both scans (same phrases, same statistics), so the stream is
+** exactly the one ORDER BY rank gives.
+*/
+#include "topk.h"
+#include "alloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TIER_GROUPS 3        /* coverage counts up to this many words */
+
+/* Is a better than b: higher score, then lower rowid (FTS5 scans rowids
+** upwards and its sorter keeps ties in scan order). */
+static int better(const fs_topk_ent *a, const fs_topk_ent *b)
+{
+    return a->score > b->score || (a->score == b->score && a->id < b->id);
+}
+
+static int cmp_best_first(const void *pa, const void *pb)
+{
+    const fs_topk_ent *a = pa, *b = pb;
+    return better(a, b) ? -1 : better(b, a) ? 1 : 0;
+}
+
+/* The heap keeps its worst entry at [0]. */
+static void sift_down(fs_topk_ent *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, w = i;
+        if (l < n && better(&h[w], &h[l]))
+            w = l;
+        if (l + 1 < n && better(&h[w], &h[l + 1]))
+            w = l + 1;
+        if (w == i)
+            return;
+        fs_topk_ent x = h[i];
+        h[i] = h[w];
+        h[w] = x;
+        i = w;
+    }
+}
+
+static void sift_up(fs_topk_ent *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!better(&h[p], &h[i]))
+            return;
+        fs_topk_ent x = h[i];
+        h[i] = h[p];
+        h[p] = x;
+        i = p;
+    }
+}
+
+/* Offer a row, with its matches in t->rowmarks, to the heap. FSEARCH_OK
+** or FSEARCH_ENOMEM. */
+static int offer(fs_topk *t, fs_topk_ent *e)
+{
+    if (t->want && t->n == t->want) {
+        t->complete = 0;
+        if (!better(e, &t->heap[0]))
+            return FSEARCH_OK;
+        e->slot = t->heap[0].slot;      /* the evicted row's room */
+        t->heap[0] = *e;
+        sift_down(t->heap, t->n, 0);
+    } else {
+        if (t->n == t->cap) {
+            size_t ncap = t->cap ? t->cap * 2 : 64;
+            if (t->want && ncap > t->want)
+                ncap = t->want;
+            fs_topk_ent *h = fs_realloc(t->heap, ncap * sizeof *h);
+            if (!h)
+                return FSEARCH_ENOMEM;
+            t->heap = h;
+            if (t->ctl.marks) {
+                int *m = fs_realloc(t->slab,
+                                    ncap * FS_TOPK_MARKS * sizeof *m);
+                if (!m)
+                    return FSEARCH_ENOMEM;
+                t->slab = m;
+            }
+            t->cap = ncap;
+        }
+        e->slot = t->n;
+        t->heap[t->n] = *e;
+        sift_up(t->heap, t->n++);
+    }
+    if (e->nmarks > 0)
+        memcpy(t->slab + e->slot * FS_TOPK_MARKS, t->rowmarks,
+               (size_t)e->nmarks * sizeof *t->rowmarks);
+    if (t->want && t->n == t->want) {
+        t->ctl.floor = t->heap[0].score;
+        t->ctl.has_floor = 1;
+    }
+    return FSEARCH_OK;
+}
+
+const int *fs_topk_marks(const fs_topk *t, const fs_topk_ent *e)
+{
+    return e->nmarks > 0 ? t->slab + e->slot * FS_TOPK_MARKS : NULL;
+}
+
+/* ====================================================================== */
+/* Path filters                                                            */
+
+void fs_path_filter_sql(int *rc, fs_buf *sql, const fs_query *q)
+{
+    if (q->npaths == 0)
+        return;
+    fs_buf_puts(rc, sql, " AND (");
+    for (int i = 0; i < q->npaths; i++)
+        fs_buf_printf(rc, sql, "%sd.path GLOB ?%d", i ? " OR " : "", 4 + i);
+    fs_buf_puts(rc, sql, ")");
+}
+
+/* A glob without wildcards matches anywhere in the path. */
+int fs_path_filter_bind(sqlite3_stmt *st, const fs_query *q, fs_buf *tmp)
+{
+    int rc = FSEARCH_OK;
+    for (int i = 0; i < q->npaths && rc == FSEARCH_OK; i++) {
+        const char *g = q->paths[i];
+        fs_buf_clear(tmp);
+        if (!strpbrk(g, "*?[")) {
+            fs_buf_putc(&rc, tmp, '*');
+            fs_buf_puts(&rc, tmp, g);
+            fs_buf_putc(&rc, tmp, '*');
+        } else {
+            fs_buf_puts(&rc, tmp, g);
+        }
+        /* A bind that runs out of memory leaves NULL, which would match
+        ** nothing without a word: it must fail the search. */
+        if (rc == FSEARCH_OK &&
+            sqlite3_bind_text(st, 4 + i, tmp->p, (int)tmp->n,
+                              SQLITE_TRANSIENT) != SQLITE_OK)
+            rc = FSEARCH_ENOMEM;
+    }
+    return rc;
+}
+
+/* ====================================================================== */
+/* The tier: every word required                                           */
+
+/*
+** For a match expression that is a plain list of words, each its own
+** group ("a" OR "b" * OR "c"), the same list joined by AND; NULL for any
+** other shape. The phrases keep their order, so their numbers, and the
+** groups argument, stay valid.
+*/
+static int make_tier(const fs_query *q, char **out)
+{
+    *out = NULL;
+    if (q->ngroups < 2 || q->ngroups > MAX_TIER_GROUPS ||
+        q->nphrases != q->ngroups)
+        return FSEARCH_OK;
+    for (int i = 0; i < q->nphrases; i++)
+        if (q->phrase_group[i] != i)
+            return FSEARCH_OK;
+    const char *s = q->match;
+    int rc = FSEARCH_OK, nphrase = 0;
+    fs_buf b = FS_BUF_INIT;
+    for (;;) {
+        if (*s != '"')
+            goto other;
+        const char *start = s++;
+        while (*s && !(s[0] == '"' && s[1] != '"'))
+            s += s[0] == '"' ? 2 : 1;
+        if (*s != '"')
+            goto other;
+        s++;
+        if (strncmp(s, " *", 2) == 0)
+            s += 2;
+        fs_buf_append(&rc, &b, start, (size_t)(s - start));
+        nphrase++;
+        if (*s == '\0')
+            break;
+        if (strncmp(s, " OR ", 4) != 0)
+            goto other;
+        s += 4;
+        fs_buf_puts(&rc, &b, " AND ");
+    }
+    if (nphrase != q->nphrases)
+        goto other;
+    *out = fs_buf_take(&rc, &b);
+    fs_buf_free(&b);
+    return *out ? FSEARCH_OK : FSEARCH_ENOMEM;
+other:
+    fs_buf_free(&b);
+    return rc;
+}
+
+/* ====================================================================== */
+
+int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
+                 const char *groups, size_t first)
+{
+    memset(t, 0, sizeof *t);
+    t->fs = fs;
+    t->q = q;
+    t->chunk = first;
+    t->want = first;
+    int rc = (t->groups = fs_strdup(groups)) ? FSEARCH_OK : FSEARCH_ENOMEM;
+    if (rc == FSEARCH_OK)
+        rc = make_tier(q, &t->tier);
+    if (rc != FSEARCH_OK)
+        return fs_error(fs, rc, "out of memory");
+    t->level = t->tier ? 0 : 1;
+    t->ctl.marks = t->rowmarks;
+    t->ctl.capmarks = FS_TOPK_MARKS;
+    return FSEARCH_OK;
+}
+
+void fs_topk_all(fs_topk *t)
+{
+    if (t->scanned && t->want == 0)
+        return;
+    t->want = 0;
+    t->level = 1;
+    t->scanned = 0;
+    /* Every row: too many to keep their matches. */
+    t->ctl.marks = NULL;
+}
+
+/* The scan statement of the current level, prepared once. */
+static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
+{
+    if (t->st[t->level]) {
+        *out = t->st[t->level];
+        return FSEARCH_OK;
+    }
+    int rc = FSEARCH_OK;
+    fs_buf sql = FS_BUF_INIT, tmp = FS_BUF_INIT;
+    if (t->q->npaths == 0)
+        fs_buf_puts(&rc, &sql, "SELECT fts.rowid, fsearch_rank(fts, ?1, ?2) "
+                    "FROM fts WHERE fts MATCH ?3");
+    else
+        fs_buf_puts(&rc, &sql, "SELECT fts.rowid, fsearch_rank(fts, ?1, ?2) "
+                    "FROM fts CROSS JOIN passage p ON p.id = fts.rowid "
+                    "CROSS JOIN doc d ON d.id = p.doc_id "
+                    "WHERE fts MATCH ?3");
+    fs_path_filter_sql(&rc, &sql, t->q);
+    if (rc != FSEARCH_OK) {
+        fs_buf_free(&sql);
+        return fs_error(t->fs, rc, "out of memory");
+    }
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(t->fs->db, sql.p, (int)sql.n, &st, NULL);
+    fs_buf_free(&sql);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(st, 1, t->groups, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_pointer(st, 2, &t->ctl, FS_RANK_CTL_TYPE, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_text(st, 3, t->level ? t->q->match : t->tier, -1,
+                                SQLITE_STATIC);
+    if (src != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return fs_error_sqlite(t->fs, src, "cannot search the index");
+    }
+    rc = fs_path_filter_bind(st, t->q, &tmp);
+    fs_buf_free(&tmp);
+    if (rc != FSEARCH_OK) {
+        sqlite3_finalize(st);
+        return fs_error(t->fs, rc, "out of memory");
+    }
+    t->st[t->level] = st;
+    *out = st;
+    return FSEARCH_OK;
+}
+
+/* Run the current level's scan into the heap, sorted best first, with
+** the rows already handed out skipped. */
+static int scan(fs_topk *t)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_scan(t, &st);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (t->want && t->want < t->yielded + t->chunk)
+        t->want = t->yielded + t->chunk;
+    t->n = 0;
+    t->pos = 0;
+    t->complete = 1;
+    t->ctl.has_floor = 0;
+    t->ctl.floor = 0;
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+            t->complete = 0;            /* pruned: below the heap */
+            continue;
+        }
+        fs_topk_ent e = { sqlite3_column_int64(st, 0),
+                          -sqlite3_column_double(st, 1), 0,
+                          t->ctl.marks ? t->ctl.nmarks : -1 };
+        if (offer(t, &e) != FSEARCH_OK) {
+            sqlite3_reset(st);
+            return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
+        }
+    }
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE)
+        return fs_error_sqlite(t->fs, src, "cannot search the index");
+    if (t->n > 1)
+        qsort(t->heap, t->n, sizeof *t->heap, cmp_best_first);
+    t->pos = t->yielded < t->n ? t->yielded : t->n;
+    t->scanned = 1;
+    return FSEARCH_OK;
+}
+
+/* May this tier row be handed out: does it score above anything that
+** lacks a word? */
+static int safe(const fs_topk *t, const fs_topk_ent *e)
+{
+    if (t->ctl.coverage <= 0)
+        return 0;
+    double others = t->ctl.coverage * (t->q->ngroups - 1) + t->ctl.gap;
+    return e->score > others + 1e-9 * (1.0 + fabs(others));
+}
+
+int fs_topk_next(fs_topk *t, fs_topk_ent *out)
+{
+    for (;;) {
+        if (!t->scanned) {
+            int rc = scan(t);
+            if (rc != FSEARCH_OK)
+                return rc;
+        }
+        if (t->pos < t->n) {
+            if (t->level == 0 && !safe(t, &t->heap[t->pos])) {
+                t->level = 1;
+                t->scanned = 0;
+                continue;
+            }
+            *out = t->heap[t->pos++];
+            t->yielded++;
+            return FSEARCH_OK;
+        }
+        if (t->complete && t->level == 1)
+            return FSEARCH_DONE;
+        if (t->complete)
+            t->level = 1;
+        else if (t->want)
+            t->want = t->want * 4;
+        t->scanned = 0;
+    }
+}
+
+void fs_topk_free(fs_topk *t)
+{
+    sqlite3_finalize(t->st[0]);
+    sqlite3_finalize(t->st[1]);
+    fs_free(t->groups);
+    fs_free(t->tier);
+    fs_free(t->heap);
+    fs_free(t->slab);
+    memset(t, 0, sizeof *t);
+}
