@@ -139,13 +139,21 @@ typedef struct vocab {
     sqlite3_stmt *count;                /* passages holding a term */
     sqlite3_stmt *range;                /* terms in [?1, ?2) */
     sqlite3_stmt *form;                 /* a passage holding a term */
+    sqlite3_stmt *few;                  /* up to RARE passages of a term */
     fs_buf tmp, folded, word;
 } vocab;
 
-static int vocab_open(vocab *v, fsearch *fs)
+/*
+** The statements that read fts5vocab, prepared when a word turns out rare.
+** fts5vocab counts a term's passages by walking its whole posting list, so
+** asking it about a common word costs as much as ranking the word: whether
+** a word is rare is first asked of the index itself (vocab_few).
+*/
+static int vocab_full(vocab *v)
 {
-    memset(v, 0, sizeof *v);
-    v->fs = fs;
+    fsearch *fs = v->fs;
+    if (v->count)
+        return FSEARCH_OK;
     int rc = sqlite3_exec(fs->db,
                           "CREATE VIRTUAL TABLE IF NOT EXISTS "
                           "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
@@ -167,11 +175,24 @@ static int vocab_open(vocab *v, fsearch *fs)
                                              "vocabulary");
 }
 
+static int vocab_open(vocab *v, fsearch *fs)
+{
+    memset(v, 0, sizeof *v);
+    v->fs = fs;
+    int rc = sqlite3_prepare_v2(fs->db, "SELECT count(*) FROM (SELECT 1 "
+                                "FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1,
+                                &v->few, NULL);
+    return rc == SQLITE_OK ? FSEARCH_OK
+                           : fs_error_sqlite(fs, rc, "cannot read the index "
+                                             "vocabulary");
+}
+
 static void vocab_close(vocab *v)
 {
     sqlite3_finalize(v->count);
     sqlite3_finalize(v->range);
     sqlite3_finalize(v->form);
+    sqlite3_finalize(v->few);
     fs_buf_free(&v->tmp);
     fs_buf_free(&v->folded);
     fs_buf_free(&v->word);
@@ -181,6 +202,9 @@ static void vocab_close(vocab *v)
 static int vocab_count(vocab *v, const char *s, int n, sqlite3_int64 *out)
 {
     *out = 0;
+    int erc = vocab_full(v);
+    if (erc != FSEARCH_OK)
+        return erc;
     sqlite3_bind_text(v->count, 1, s, n, SQLITE_STATIC);
     int rc = sqlite3_step(v->count);
     if (rc == SQLITE_ROW)
@@ -456,6 +480,65 @@ static int has_digit(const char *s, int n)
 }
 
 
+/* Does a term tokenize to itself alone (stemming a stem may change it)? */
+typedef struct self_check {
+    const char *term;
+    int nterm;
+    int ntokens;
+    int equal;
+} self_check;
+
+static int on_self(void *payload, const char *tok, int ntok, int start,
+                   int end)
+{
+    (void)start;
+    (void)end;
+    self_check *k = payload;
+    if (k->ntokens++ == 0)
+        k->equal = ntok == k->nterm && memcmp(tok, k->term, (size_t)ntok) == 0;
+    return k->ntokens > 1;
+}
+
+/*
+** Passages holding term s[0..n), counted up to RARE, into *out, asking
+** the index with the term as a phrase: a few postings read, not all. *known
+** is 0 when the term does not read back as itself; fts5vocab must say.
+*/
+static int vocab_few(vocab *v, fs_tokenizer *tk, const char *s, int n,
+                     sqlite3_int64 *out, int *known)
+{
+    *out = 0;
+    *known = 0;
+    self_check k = { s, n, 0, 0 };
+    int rc = fs_tokenizer_run(tk, 0, s, n, on_self, &k);
+    if (rc < 0)
+        return fs_error(v->fs, rc, "out of memory");
+    if (k.ntokens != 1 || !k.equal)
+        return FSEARCH_OK;
+    rc = FSEARCH_OK;
+    fs_buf_clear(&v->tmp);
+    fs_buf_putc(&rc, &v->tmp, '"');
+    for (int i = 0; i < n; i++) {
+        if (s[i] == '"')
+            fs_buf_putc(&rc, &v->tmp, '"');
+        fs_buf_putc(&rc, &v->tmp, s[i]);
+    }
+    fs_buf_putc(&rc, &v->tmp, '"');
+    if (rc != FSEARCH_OK)
+        return fs_error(v->fs, rc, "out of memory");
+    sqlite3_bind_text(v->few, 1, v->tmp.p, (int)v->tmp.n, SQLITE_STATIC);
+    sqlite3_bind_int(v->few, 2, RARE);
+    int src = sqlite3_step(v->few);
+    if (src == SQLITE_ROW)
+        *out = sqlite3_column_int64(v->few, 0);
+    sqlite3_reset(v->few);
+    if (src != SQLITE_ROW)
+        return fs_error_sqlite(v->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                               "cannot read the index vocabulary");
+    *known = 1;
+    return FSEARCH_OK;
+}
+
 typedef struct scratch {
     best b;
     fs_buf typed, form, folded;
@@ -481,7 +564,12 @@ static int correct_token(vocab *v, fs_tokenizer *tk, const char *term,
     if (ntyped < 4 || has_digit(t->stem, t->n))
         return FSEARCH_OK;
     sqlite3_int64 docs;
-    rc = vocab_count(v, t->stem, t->n, &docs);
+    int known;
+    rc = vocab_few(v, tk, t->stem, t->n, &docs, &known);
+    if (rc == FSEARCH_OK && !known)
+        rc = vocab_count(v, t->stem, t->n, &docs);
+    if (rc == FSEARCH_OK && docs < RARE)
+        rc = vocab_full(v);
     if (rc != FSEARCH_OK || docs >= RARE)
         return rc;
     int nstem = ncodepoints(t->stem, (size_t)t->n);
