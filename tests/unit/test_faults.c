@@ -238,7 +238,8 @@ static int copy_file(const char *from, const char *to)
 static const char *const queries[] = {
     "safety zone", "refugees", "creme", "quokka world", "\"safety zone\"",
     "zone -refugees", "saf*", "NEAR(safety zone, 5)", "title:safety",
-    "path:sub quokka", "committee OR diary"
+    "path:sub quokka", "committee OR diary",
+    "what did the safety zone committee write in its diary" /* feedback */
 };
 #define NQUERIES (sizeof queries / sizeof queries[0])
 
