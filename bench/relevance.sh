@@ -15,8 +15,19 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-eval_dir=${FSEARCH_EVAL:-$top/../shared/eval}
-[ -d "$eval_dir" ] || eval_dir=/work/shared/eval
+# The shared folder sits beside the main checkout; a git worktree lives
+# elsewhere, so its main checkout (the common git folder's parent) is tried
+# too.
+eval_dir=${FSEARCH_EVAL:-}
+if [ -z "$eval_dir" ]; then
+    common=$(cd "$top" && git rev-parse --git-common-dir 2>/dev/null) || common=
+    for d in "$top/../shared/eval" \
+             ${common:+"$(cd "$top" && cd "$common/.." && pwd)/../shared/eval"} \
+             /work/shared/eval; do
+        [ -d "$d" ] && { eval_dir=$d; break; }
+    done
+fi
+eval_dir=${eval_dir:-$top/../shared/eval}
 coll=$eval_dir/cranfield
 depth=${DEPTH:-100}
 bin=$top/build/fsearch

@@ -21,6 +21,12 @@
 **                      is an operator only at the start of a term (after a
 **                      blank or '(') and when a word, quote or '(' follows:
 **                      safety-zone, 1-2 and -- are plain words.
+**   shock-sound        a free word with hyphens is searched as its parts
+**                      typed apart ("shock" "sound"); passages with them
+**                      side by side still rank first. It stays one phrase
+**                      when quoted, an operand of OR or NEAR, after + - or
+**                      title:, a prefix, or when a part is one character
+**                      or a stop word (x-15, e-mail, out-of-date).
 **   NEAR(a b "c d", 5) the phrases within 5 words of each other (default
 **                      10). Infix form: a NEAR b, a NEAR/5 b; a chain
 **                      a NEAR/3 b NEAR/5 c is one NEAR with the largest
@@ -95,6 +101,7 @@
 
 #define MAX_DEPTH 64          /* nested parentheses */
 #define MAX_PHRASES 256       /* FTS5 phrases in the expression */
+#define MAX_PARTS 8           /* a hyphenated word with more stays whole */
 #define MAX_TERMS 256         /* suggestion words kept */
 #define NEAR_DEFAULT 10       /* tokens */
 #define NEAR_MAX 1000000      /* larger distances are clamped */
@@ -142,7 +149,7 @@ static int cmp_ci_z(const char *s, size_t n, const char *w)
     return w[i] ? -1 : 0;
 }
 
-static int is_stop_word(const char *s, size_t n)
+int fs_query_is_stop_word(const char *s, size_t n)
 {
     size_t lo = 0, hi = sizeof stop_words / sizeof stop_words[0];
     if (n > 10)
@@ -469,7 +476,8 @@ enum node_flag {
     F_REQUIRED = 0x08,        /* +term, or a term with such a member */
     F_NEG = 0x10,             /* excluded by NOT or '-' */
     F_HARD = 0x20,            /* SEQ: has an explicit AND */
-    F_LIVE = 0x40             /* after analysis: produces output */
+    F_LIVE = 0x40,            /* after analysis: produces output */
+    F_PART = 0x80             /* WORD: part of a hyphenated word */
 };
 
 typedef struct qnode {
@@ -483,6 +491,7 @@ typedef struct qnode {
     int dist;                 /* NEAR: tokens */
     size_t off;               /* WORD: text start; else where it starts */
     size_t len;               /* WORD: text bytes */
+    size_t whole_len;         /* first F_PART: bytes of the word as typed */
 } qnode;
 
 enum { OP_NONE, OP_AND, OP_OR, OP_NOT, OP_NEAR };
@@ -720,7 +729,7 @@ static int parse_word(parser *p, size_t end)
     }
     if (!has_word_char(p->in + start, stop - start))
         return NOTHING;
-    if ((prefix || !is_stop_word(p->in + start, stop - start)) &&
+    if ((prefix || !fs_query_is_stop_word(p->in + start, stop - start)) &&
         count_word(p))
         return -1;
     int t = new_node(p, N_WORD, start);
@@ -729,6 +738,78 @@ static int parse_word(parser *p, size_t end)
     p->nodes[t].len = stop - start;
     p->nodes[t].flags = prefix ? F_PREFIX : 0;
     return t;
+}
+
+/* Characters (UTF-8 lead bytes) in s[0..n). */
+static size_t nchars(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/*
+** A free word written with hyphens (shock-sound, re-entry) is searched as
+** its parts typed apart, as other engines read it: as one phrase it missed
+** every passage writing "shock and sound waves" or "reentry" beside
+** "entry", and the ranking still puts the parts side by side first. It
+** stays whole when a part is a single character or a stop word (x-15,
+** e-mail, out-of-date, state-of-the-art), where the parts alone say
+** little, and with more than MAX_PARTS parts. Node `t` becomes the first
+** part; the others are new nodes, all in part[]. Returns the number of
+** parts (1: not split) or -1 on error.
+*/
+static int split_word(parser *p, int t, int *part)
+{
+    size_t off[MAX_PARTS], len[MAX_PARTS];
+    const char *s = p->in + p->nodes[t].off;
+    size_t n = p->nodes[t].len, i = 0;
+    int k = 0;
+    part[0] = t;
+    if (!memchr(s, '-', n))
+        return 1;
+    while (i < n) {
+        while (i < n && s[i] == '-')
+            i++;
+        size_t start = i;
+        while (i < n && s[i] != '-')
+            i++;
+        if (i == start)
+            break;
+        if (k == MAX_PARTS || nchars(s + start, i - start) < 2 ||
+            !has_word_char(s + start, i - start) ||
+            fs_query_is_stop_word(s + start, i - start))
+            return 1;
+        off[k] = p->nodes[t].off + start;
+        len[k++] = i - start;
+    }
+    if (k < 2)
+        return 1;
+    for (int j = 1; j < k; j++) {
+        if (count_word(p))
+            return -1;
+        if ((part[j] = new_node(p, N_WORD, off[j])) < 0)
+            return -1;
+        p->nodes[part[j]].len = len[j];
+        p->nodes[part[j]].flags = F_PART;
+    }
+    qnode *first = &p->nodes[t];
+    first->whole_len = first->len;
+    first->off = off[0];
+    first->len = len[0];
+    first->flags |= F_PART;
+    return k;
+}
+
+/* Is the next word an operator joining the term before it (OR, NEAR)? */
+static int joined_to_next(const parser *p)
+{
+    size_t i = p->pos;
+    while (i < p->n && is_blank((unsigned char)p->in[i]))
+        i++;
+    int dist, op = operator_at(p, i, word_end(p, i, 0), &dist);
+    return op == OP_OR || op == OP_NEAR;
 }
 
 /* NEAR(a "b c" d*, N): p->pos is on the 'N'. */
@@ -999,36 +1080,49 @@ static int parse_seq(parser *p, int depth, size_t open_off)
         if (t == NOTHING)
             continue;                 /* pending operators wait for a term */
 
-        qnode *q = &p->nodes[t];
-        if (pend_not || (q->flags & F_NEG)) {
-            q->flags |= F_NEG;
-            q->flags &= ~F_REQUIRED;
-            if (cur >= 0) {
-                add_child(p, seq, cur);
-                npos++;
-            }
-            add_child(p, seq, t);
-            cur = -1;
-            pend_not = 0;
-        } else if (op == OP_OR && cur >= 0) {
-            cur = merge(p, N_OR, cur, t);
-        } else if (op == OP_NEAR && cur >= 0 && nearable(p, cur) &&
-                   nearable(p, t)) {
-            cur = merge(p, N_NEAR, cur, t);
-            if (cur >= 0 && p->nodes[cur].dist < near_dist)
-                p->nodes[cur].dist = near_dist;
-        } else {
-            if (op == OP_AND && (cur >= 0 || npos > 0))
-                p->nodes[seq].flags |= F_HARD;
-            if (cur >= 0) {
-                add_child(p, seq, cur);
-                npos++;
-            }
-            cur = t;
-        }
-        if (cur == -1 && p->rc != FSEARCH_OK)
+        /* Only a free word is split: not an operand of OR or NEAR, not
+        ** quoted, a prefix, a title: word, required or excluded. */
+        int part[MAX_PARTS], nparts = 1;
+        part[0] = t;
+        if (p->nodes[t].kind == N_WORD && !sign && !pend_not &&
+            !(p->nodes[t].flags & (F_QUOTED | F_PREFIX | F_TITLE)) &&
+            op != OP_OR && op != OP_NEAR && !joined_to_next(p))
+            nparts = split_word(p, t, part);
+        if (nparts < 0)
             return -1;
-        op = OP_NONE;
+        for (int k = 0; k < nparts; k++) {
+            t = part[k];
+            qnode *q = &p->nodes[t];
+            if (pend_not || (q->flags & F_NEG)) {
+                q->flags |= F_NEG;
+                q->flags &= ~F_REQUIRED;
+                if (cur >= 0) {
+                    add_child(p, seq, cur);
+                    npos++;
+                }
+                add_child(p, seq, t);
+                cur = -1;
+                pend_not = 0;
+            } else if (op == OP_OR && cur >= 0) {
+                cur = merge(p, N_OR, cur, t);
+            } else if (op == OP_NEAR && cur >= 0 && nearable(p, cur) &&
+                       nearable(p, t)) {
+                cur = merge(p, N_NEAR, cur, t);
+                if (cur >= 0 && p->nodes[cur].dist < near_dist)
+                    p->nodes[cur].dist = near_dist;
+            } else {
+                if (op == OP_AND && (cur >= 0 || npos > 0))
+                    p->nodes[seq].flags |= F_HARD;
+                if (cur >= 0) {
+                    add_child(p, seq, cur);
+                    npos++;
+                }
+                cur = t;
+            }
+            if (cur == -1 && p->rc != FSEARCH_OK)
+                return -1;
+            op = OP_NONE;
+        }
     }
     if (pend_not) {
         fail(p, "nothing to exclude after NOT at column %d",
@@ -1090,7 +1184,7 @@ static int analyze(parser *p, int id, int seq, int ctx, int keep)
     switch (q->kind) {
     case N_WORD:
         if (!(q->flags & (F_QUOTED | F_PREFIX | F_TITLE)) && !keep &&
-            is_stop_word(p->in + q->off, q->len)) {
+            fs_query_is_stop_word(p->in + q->off, q->len)) {
             fs_buf_append(&p->rc, &p->stop, p->in + q->off, q->len);
             fs_buf_putc(&p->rc, &p->stop, ' ');
         } else {
@@ -1254,19 +1348,23 @@ static void close_paren(parser *p)
     fs_buf_putc(&p->rc, &p->out, ')');
 }
 
-/* A word or phrase, with its synonyms when it is a bare word. */
+/* A word or phrase, with its synonyms when it is a bare word. The parts
+** of a hyphenated word are suggestion words only as the word typed. */
 static void emit_word(parser *p, const qnode *q)
 {
     const char *s = p->in + q->off;
-    int g = -1;
+    int g = -1, typed = !(q->flags & F_PART);
+    if (q->whole_len && p->cur_group >= 0)
+        add_terms(p, s, q->whole_len, 0);
     if (!(q->flags & (F_QUOTED | F_PREFIX)) && p->syn)
         g = syn_lookup(p->syn, s, q->len);
     if (g < 0 || p->syn->group_first[g + 1] - p->syn->group_first[g] < 2) {
-        emit_lit(p, s, q->len, q->flags & F_QUOTED, q->flags & F_PREFIX, 1);
+        emit_lit(p, s, q->len, q->flags & F_QUOTED, q->flags & F_PREFIX,
+                 typed);
         return;
     }
     open_paren(p);
-    emit_lit(p, s, q->len, 0, 0, 1);
+    emit_lit(p, s, q->len, 0, 0, typed);
     for (int m = p->syn->group_first[g]; m < p->syn->group_first[g + 1];
          m++) {
         const syn_word *w = &p->syn->words[p->syn->members[m]];
@@ -1538,6 +1636,7 @@ void fs_query_free(fs_query *q)
         return;
     fs_free(q->match);
     fs_free(q->phrase_group);
+    fs_free(q->phrase_weight);
     for (int i = 0; i < q->npaths; i++)
         fs_free(q->paths[i]);
     fs_free(q->paths);

@@ -14,7 +14,9 @@
 typedef struct fs_query {
     char *match;          /* FTS5 expression, NUL-terminated */
     int nphrases;         /* phrases in `match`, in FTS5's numbering order */
-    int *phrase_group;    /* [nphrases] group of each phrase, -1 if negated */
+    int *phrase_group;    /* [nphrases] group of each phrase, -1 if negated,
+                             FS_GROUP_FEEDBACK if added by feedback.c */
+    double *phrase_weight; /* [nphrases] ranking weight, NULL: all 1 */
     int ngroups;          /* groups: the query's "words" for ranking */
     char **paths;         /* path: globs (any may match), NULL if none */
     int npaths;
@@ -52,5 +54,12 @@ enum {
 };
 
 void fs_query_free(fs_query *q);
+
+/* Group of a phrase that is no query word but a word added by feedback
+** (feedback.c): it weighs in the ranking only, and is not highlighted. */
+#define FS_GROUP_FEEDBACK (-2)
+
+/* Is s[0..n) one of the English stop words dropped from free words? */
+int fs_query_is_stop_word(const char *s, size_t n);
 
 #endif

@@ -4,7 +4,9 @@
 **
 ** fsearch_rank(fts, 'G0 G1 ...') scores a passage. Its argument gives, for
 ** each phrase of the MATCH expression in FTS5's order, the query "group"
-** (word) it stands for, or -1 for phrases under NOT. The score is BM25F
+** (word) it stands for, or -1 for phrases under NOT, or FS_GROUP_FEEDBACK
+** (-2) for a word added by feedback.c, which only adds its BM25 share;
+** "G:W" weights a phrase's BM25 share by W (default 1). The score is BM25F
 ** over the title and body columns plus a bonus when the words stand close
 ** together. For short queries (up to STRICT_MAX_GROUPS words) the number of
 ** groups the passage holds comes first, so that passages with all the words
@@ -21,10 +23,14 @@
 ** tells the cursor how far scores can stand apart within one coverage.
 **
 ** fsearch_matches(fts, 'G0 G1 ...') returns the byte ranges of the matched
-** words in the body column, as a blob of native int32 pairs [start, end).
+** words in the body column, as a blob of native int32 pairs [start, end);
+** words added by feedback are not among them.
+**
+** fsearch_rows(fts) returns the number of passages, for feedback.c's IDF.
 */
 #include "internal.h"
 #include "alloc.h"
+#include "feedback.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,15 +42,15 @@
 ** word's weighted, length-normalised frequencies in title and body are added
 ** before the one saturation (BM25F), so a title word is not paid twice.
 ** k1 is higher than the textbook 1.2: repeated words meant more. A body b
-** of 0.5 measured 0.004 MAP better than 0.75; it waits for
-** tests/e2e/cases/50_sqlite_extension.sh to compare distinct passages.
+** of 0.5 rather than 0.75 measured 0.003 to 0.004 MAP better: passages are
+** cut to at most 1200 bytes, so a long one is not a rambling one.
 */
 #define BM25_K1 2.0
 #define BM25_B_TITLE 0.75
-#define BM25_B_BODY 0.75
+#define BM25_B_BODY 0.5
 #define WEIGHT_BODY 1.0
 #define WEIGHT_TITLE 2.0
-#define STRICT_MAX_GROUPS 3     /* up to this many words: coverage first */
+#define STRICT_MAX_GROUPS FS_SHORT_QUERY_GROUPS /* coverage first */
 #define COVERAGE_WEIGHT 100.0   /* one more query word outweighs any BM25 */
 #define PROXIMITY_WEIGHT 2.0    /* short queries: words side by side first */
 #define PROXIMITY_WEIGHT_LONG 0.5 /* long ones: more hurt, so ties only */
@@ -58,6 +64,7 @@ typedef struct rank_query {
     int nphrase;
     int ngroups;
     int *group;           /* [nphrase] */
+    double *weight;       /* [nphrase] */
     double *idf;          /* [nphrase] */
     double avgdl[2];      /* average tokens per column */
     double gap;           /* bound of score less coverage, see fs_rank_ctl */
@@ -70,6 +77,7 @@ static void rank_query_free(void *p)
     rank_query *q = p;
     if (q) {
         fs_free(q->group);
+        fs_free(q->weight);
         fs_free(q->idf);
         fs_free(q->scratch);
         fs_free(q);
@@ -91,12 +99,19 @@ int fs_fts5_api(sqlite3 *db, fts5_api **out)
     return rc;
 }
 
-/* Parse "0 0 1 -1" into group[]; phrases beyond the list get group 0. */
-static int parse_groups(const char *s, int nphrase, int *group, int *ngroups)
+/*
+** Parse "0 0 1 -1 -2:0.4" into group[] and weight[]: a group, or -1 for an
+** excluded phrase, or FS_GROUP_FEEDBACK for a word added by feedback.c,
+** optionally with ":weight" (default 1). Phrases beyond the list get group
+** 0.
+*/
+static int parse_groups(const char *s, int nphrase, int *group,
+                        double *weight, int *ngroups)
 {
     int max = -1;
     for (int i = 0; i < nphrase; i++) {
         int g = 0;
+        weight[i] = 1.0;
         if (s) {
             while (*s == ' ')
                 s++;
@@ -106,7 +121,17 @@ static int parse_groups(const char *s, int nphrase, int *group, int *ngroups)
                 if (end == s)
                     return SQLITE_ERROR;
                 s = end;
-                g = v < -1 ? -1 : v >= MAX_GROUPS ? MAX_GROUPS - 1 : (int)v;
+                g = v == FS_GROUP_FEEDBACK ? FS_GROUP_FEEDBACK
+                    : v < -1               ? -1
+                    : v >= MAX_GROUPS      ? MAX_GROUPS - 1
+                                           : (int)v;
+                if (*s == ':') {
+                    double w = strtod(s + 1, &end);
+                    if (end == s + 1)
+                        return SQLITE_ERROR;
+                    s = end;
+                    weight[i] = w > 0 && w < 1e6 ? w : 0.0;
+                }
             }
         }
         group[i] = g;
@@ -143,10 +168,12 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
     q->nphrase = api->xPhraseCount(ctx);
     int n = q->nphrase > 0 ? q->nphrase : 1;
     q->group = fs_calloc(sizeof(int) * (size_t)n);
+    q->weight = fs_calloc(sizeof(double) * (size_t)n);
     q->idf = fs_calloc(sizeof(double) * (size_t)n);
-    int rc = (q->group && q->idf) ? SQLITE_OK : SQLITE_NOMEM;
+    int rc = (q->group && q->weight && q->idf) ? SQLITE_OK : SQLITE_NOMEM;
     if (rc == SQLITE_OK)
-        rc = parse_groups(groups, q->nphrase, q->group, &q->ngroups);
+        rc = parse_groups(groups, q->nphrase, q->group, q->weight,
+                          &q->ngroups);
     sqlite3_int64 nrow = 0;
     if (rc == SQLITE_OK && stats)
         rc = api->xRowCount(ctx, &nrow);
@@ -159,7 +186,7 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
     }
     for (int i = 0; rc == SQLITE_OK && stats && i < q->nphrase; i++) {
         sqlite3_int64 hits = 0;
-        if (q->group[i] >= 0)
+        if (q->group[i] != -1)
             rc = api->xQueryPhrase(ctx, i, &hits, count_row);
         /* BM25's IDF in the form that stays positive (as Lucene's), so a
         ** word found in most passages still counts a little rather than
@@ -167,8 +194,8 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
         q->idf[i] = log(1.0 + ((double)nrow - (double)hits + 0.5) /
                                   ((double)hits + 0.5));
         /* BM25F saturates below idf * (k1 + 1). */
-        if (q->group[i] >= 0)
-            q->gap += q->idf[i] * (BM25_K1 + 1.0);
+        if (q->group[i] != -1)
+            q->gap += q->weight[i] * q->idf[i] * (BM25_K1 + 1.0);
     }
     if (q->ngroups <= STRICT_MAX_GROUPS)
         q->gap += PROXIMITY_WEIGHT * (double)(q->ngroups - 1) * q->ngroups;
@@ -242,13 +269,14 @@ static double bm25f(const rank_query *q, const int *tf, const int *len)
     for (int c = 0; c < 2; c++)
         norm[c] = 1.0 - b[c] + b[c] * len[c] / q->avgdl[c];
     for (int p = 0; p < q->nphrase; p++) {
-        if (q->group[p] < 0)
+        if (q->group[p] == -1)
             continue;
         double f = 0.0;
         for (int c = 0; c < 2; c++)
             f += weight[c] * tf[p * 2 + c] / norm[c];
         if (f > 0)
-            score += q->idf[p] * f * (BM25_K1 + 1.0) / (f + BM25_K1);
+            score += q->weight[p] * q->idf[p] * f * (BM25_K1 + 1.0) /
+                     (f + BM25_K1);
     }
     return score;
 }
@@ -474,12 +502,28 @@ static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     fs_free(marked);
 }
 
+/* fsearch_rows(fts): the passages in the index, for feedback.c's IDF. */
+static void rows_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                      sqlite3_context *result, int nval, sqlite3_value **val)
+{
+    (void)nval;
+    (void)val;
+    sqlite3_int64 n = 0;
+    int rc = api->xRowCount(ctx, &n);
+    if (rc == SQLITE_OK)
+        sqlite3_result_int64(result, n);
+    else
+        sqlite3_result_error_code(result, rc);
+}
+
 int fs_rank_register(sqlite3 *db)
 {
     fts5_api *api = NULL;
     int rc = fs_fts5_api(db, &api);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_rank", NULL, rank_func, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "fsearch_rows", NULL, rows_func, NULL);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_matches", NULL, matches_func,
                                   NULL);

@@ -13,6 +13,7 @@
 */
 #include "search.h"
 #include "alloc.h"
+#include "feedback.h"
 #include "text.h"
 #include "tokenizer.h"
 
@@ -433,9 +434,12 @@ static int prepare(fsearch_cursor *c)
                       "score FROM r GROUP BY doc ORDER BY score DESC, best",
                       FILE_SHARE);
     }
-    for (int i = 0; i < c->query->nphrases; i++)
+    for (int i = 0; i < c->query->nphrases; i++) {
         fs_buf_printf(&rc, &groups, "%s%d", i ? " " : "",
                       c->query->phrase_group[i]);
+        if (c->query->phrase_weight)
+            fs_buf_printf(&rc, &groups, ":%.4f", c->query->phrase_weight[i]);
+    }
     fs_buf_putc(&rc, &groups, '\0');
     groups.n--;
     fs_buf_printf(&rc, &tmp, "fsearch_rank('%s')", groups.p);
@@ -540,6 +544,8 @@ int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
         rc = parse_query(c);
     if (rc == FSEARCH_OK && (c->flags & FSEARCH_SEARCH_FUZZY))
         rc = apply_fuzzy(c);
+    if (rc == FSEARCH_OK)
+        rc = fs_feedback_expand(fs, c->query);
     if (rc == FSEARCH_OK)
         rc = prepare(c);
     if (rc != FSEARCH_OK) {

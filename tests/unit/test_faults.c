@@ -238,7 +238,8 @@ static int copy_file(const char *from, const char *to)
 static const char *const queries[] = {
     "safety zone", "refugees", "creme", "quokka world", "\"safety zone\"",
     "zone -refugees", "saf*", "NEAR(safety zone, 5)", "title:safety",
-    "path:sub quokka", "committee OR diary"
+    "path:sub quokka", "committee OR diary",
+    "what did the safety zone committee write in its diary" /* feedback */
 };
 #define NQUERIES (sizeof queries / sizeof queries[0])
 
@@ -291,6 +292,17 @@ static unsigned long fnv(const char *s)
     return h & 0xfffffffful;
 }
 
+/* Bytes of a hit's JSON without its "score" value, which is compared on
+** its own: a drifted score may print one digit more or less. */
+static size_t json_len(const char *s)
+{
+    size_t n = strlen(s);
+    const char *v = strstr(s, "\"score\":");
+    if (v)
+        n -= strcspn(v + 8, ",");
+    return n;
+}
+
 /* Run one query; the answer's text is in rank order (sort it to compare
 ** indexes). Touches no allocator of its own while faults are armed. */
 static int ask(fsearch *fs, const char *query, answer *a)
@@ -324,7 +336,7 @@ static int ask(fsearch *fs, const char *query, answer *a)
                 break;
             }
             used += (size_t)snprintf(a->text + used, ANSWER_MAX - used,
-                                     "json %zu %08lx\n", strlen(j), fnv(j));
+                                     "json %zu %08lx\n", json_len(j), fnv(j));
         }
         CHECK(used < ANSWER_MAX);
         a->nhits++;

@@ -46,7 +46,7 @@ typedef struct qcase {
 
 static const qcase cases[] = {
     /* odd things people type */
-    OK("safety-zone", "\"safety-zone\""),
+    OK("safety-zone", "\"safety\" OR \"zone\""),
     OK("\"unclosed", "\"unclosed\""),
     OK("\"unclosed phrase runs", "\"unclosed phrase runs\""),
     OK("rabe AND", "\"rabe\""),
@@ -56,6 +56,27 @@ static const qcase cases[] = {
     OK("10:30", "\"10:30\""),
     OK("N\xc3\xa1nj\xc4\xabng", "\"N\xc3\xa1nj\xc4\xabng\""),
     OK("1-2", "\"1-2\""),
+    /* hyphenated free words: their parts, unless a part says little */
+    OK("shock-sound wave", "\"shock\" OR \"sound\" OR \"wave\""),
+    OK("re--entry-", "\"re\" OR \"entry\""),
+    OK("\"safety-zone\"", "\"safety-zone\""),
+    OK("x-15 e-mail", "\"x-15\" OR \"e-mail\""),
+    OK("out-of-date state-of-the-art", "\"out-of-date\" OR "
+                                       "\"state-of-the-art\""),
+    OK("a-b-c-d-e-f-g-h-i", "\"a-b-c-d-e-f-g-h-i\""),
+    OK("ab-cd-ef-gh-ij-kl-mn-op",
+       "\"ab\" OR \"cd\" OR \"ef\" OR \"gh\" OR \"ij\" OR \"kl\" OR \"mn\" OR "
+       "\"op\""),
+    OK("ab-cd-ef-gh-ij-kl-mn-op-qr", "\"ab-cd-ef-gh-ij-kl-mn-op-qr\""),
+    OK("x AND safety-zone", "\"x\" AND \"safety\" AND \"zone\""),
+    OK("x OR safety-zone", "(\"x\" OR \"safety-zone\")"),
+    OK("safety-zone OR x", "(\"safety-zone\" OR \"x\")"),
+    OK("safety-zone NEAR x", "NEAR(\"safety-zone\" \"x\", 10)"),
+    OK("+safety-zone x", "\"safety-zone\" AND (\"x\" OR \"safety-zone\")"),
+    OK("x -safety-zone", "\"x\" NOT \"safety-zone\""),
+    OK("title:safety-zone", "title : \"safety-zone\""),
+    OK("safety-zone*", "\"safety-zone\" *"),
+    OK("(safety-zone) x", "\"safety\" OR \"zone\" OR \"x\""),
     OK("x & y", "\"x\" OR \"y\""),
     OK("x -- y", "\"x\" OR \"y\""),
     OK("x - y", "\"x\" OR \"y\""),
@@ -262,8 +283,10 @@ static const detail details[] = {
     { "(x y) z", 2, 3, { 0, 0, 1 }, 0, "x,y,z", "" },
     { "(x y)", 2, 2, { 0, 1 }, 0, "x,y", "" },
     { "(x AND y) -z", 2, 3, { 0, 1, -1 }, 1, "x,y", "" },
-    { "Safety-Zone RABE safety-zone", 3, 3, { 0, 1, 2 }, 0,
+    { "Safety-Zone RABE safety-zone", 5, 5, { 0, 1, 2, 3, 4 }, 0,
       "safety-zone,rabe", "" },
+    { "shock-sound wave", 3, 3, { 0, 1, 2 }, 0, "shock-sound,wave", "" },
+    { "(safety-zone) x", 2, 3, { 0, 0, 1 }, 0, "safety-zone,x", "" },
     { "to be or not to be", 1, 1, { 0 }, 1, "to,be,or,not", "" },
     { "title:(x y) -z", 2, 3, { 0, 1, -1 }, 0, "x,y", "" },
     { "rab* \"iris chang\"", 2, 2, { 0, 1 }, 0, "iris,chang", "" },

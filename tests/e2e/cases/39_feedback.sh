@@ -1,0 +1,24 @@
+# Pseudo-relevance feedback: a long question also finds, below the files
+# with its words, a file with none of them but with the words that mark its
+# best answer; those added words are not highlighted. Keyword queries (up
+# to three words) are never widened.
+mkdir -p "$work/fb"
+printf '%s\n' 'Wing flutter' '' 'The flutter of a swept wing at transonic' \
+    'speed was measured: aeroelastic divergence and aeroelastic damping' \
+    'were found, an aeroelastic effect.' >"$work/fb/a.txt"
+printf '%s\n' 'Tailoring notes' '' \
+    'Aeroelastic tailoring delays aeroelastic divergence.' >"$work/fb/b.txt"
+printf '%s\n' 'Bread' '' 'Bake the loaf for an hour, then let it cool.' \
+    >"$work/fb/c.txt"
+fs --corpus fb --index "$work/fb.db" index -q
+expect_status 0
+fs --corpus fb --index "$work/fb.db" -l \
+    "how does the flutter of a swept wing change at transonic speed"
+expect_status 0
+[ "$out" = "$(printf 'fb/a.txt\nfb/b.txt')" ] || fail "feedback files: $out"
+fs --corpus fb --index "$work/fb.db" --json \
+    "how does the flutter of a swept wing change at transonic speed"
+printf '%s\n' "$out" | grep '"path":"b.txt"' | grep -q '"matches":\[\]' ||
+    fail "an added word is highlighted: $out"
+fs --corpus fb --index "$work/fb.db" -l "flutter swept wing"
+[ "$out" = "fb/a.txt" ] || fail "a keyword query was widened: $out"
