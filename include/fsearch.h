@@ -225,6 +225,11 @@ FSEARCH_API void fsearch_watch_free(fsearch_watch *w);
 #define FSEARCH_SEARCH_FILES 0x1u
 /* Also search the spellings fsearch_suggestions() proposes. */
 #define FSEARCH_SEARCH_FUZZY 0x2u
+/* Search only the words typed. By default a question (more than three
+** words) is searched twice: the words that characterise its first results
+** join it with a small weight (pseudo-relevance feedback), which ranks
+** better but costs a second search. */
+#define FSEARCH_SEARCH_NO_EXPAND 0x4u
 
 #define FSEARCH_SEARCH_OPTIONS_VERSION 1
 typedef struct fsearch_search_options {

@@ -544,7 +544,7 @@ int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
         rc = parse_query(c);
     if (rc == FSEARCH_OK && (c->flags & FSEARCH_SEARCH_FUZZY))
         rc = apply_fuzzy(c);
-    if (rc == FSEARCH_OK)
+    if (rc == FSEARCH_OK && !(c->flags & FSEARCH_SEARCH_NO_EXPAND))
         rc = fs_feedback_expand(fs, c->query);
     if (rc == FSEARCH_OK)
         rc = prepare(c);

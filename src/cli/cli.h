@@ -24,6 +24,7 @@ typedef struct cli_opts {
     int count_only;          /* -c */
     unsigned context;        /* -C N: lines around each passage */
     int fuzzy;               /* --fuzzy: also search suggested spellings */
+    int no_expand;           /* --no-expand: no feedback words */
     const char *synonyms;    /* --synonyms FILE, or NULL */
     int watch;               /* index --watch */
 } cli_opts;

@@ -26,6 +26,9 @@ static const char usage_text[] =
     "  -C, --context N       show N lines of the file around each passage\n"
     "      --json            JSON Lines: one object per hit, then a summary\n"
     "      --fuzzy           also search the \"did you mean\" spellings\n"
+    "      --no-expand       search only the words typed (questions of more\n"
+    "                        than 3 words are otherwise widened with words\n"
+    "                        of their first results)\n"
     "      --synonyms FILE   synonym groups, one per line (default\n"
     "                        synonyms.txt next to the index, or $FSEARCH_SYNONYMS)\n"
     "      --color[=WHEN]    highlight matches: auto (default), always, never\n"
@@ -94,7 +97,7 @@ static int want_color(const char *when)
 }
 
 enum { OPT_COLOR = 256, OPT_CORPUS, OPT_INDEX, OPT_LANGUAGE, OPT_REBUILD,
-       OPT_DRY_RUN, OPT_OFFSET, OPT_JSON, OPT_FUZZY, OPT_SYNONYMS,
+       OPT_DRY_RUN, OPT_OFFSET, OPT_JSON, OPT_FUZZY, OPT_SYNONYMS, OPT_NO_EXPAND,
        OPT_WATCH };
 static const struct option longopts[] = {
     { "limit", required_argument, NULL, 'n' },
@@ -104,6 +107,7 @@ static const struct option longopts[] = {
     { "context", required_argument, NULL, 'C' },
     { "json", no_argument, NULL, OPT_JSON },
     { "fuzzy", no_argument, NULL, OPT_FUZZY },
+    { "no-expand", no_argument, NULL, OPT_NO_EXPAND },
     { "synonyms", required_argument, NULL, OPT_SYNONYMS },
     { "color", optional_argument, NULL, OPT_COLOR },
     { "colour", optional_argument, NULL, OPT_COLOR },
@@ -166,6 +170,7 @@ static int parse_options(int *argc, char ***argv, cli_opts *o,
             break;
         case OPT_JSON: o->json = 1; break;
         case OPT_FUZZY: o->fuzzy = 1; break;
+        case OPT_NO_EXPAND: o->no_expand = 1; break;
         case OPT_SYNONYMS: o->synonyms = optarg; break;
         case 'h':
             fputs(usage_text, stdout);

@@ -260,6 +260,8 @@ int cli_search(fsearch *fs, const cli_opts *o, const char *query)
     }
     if (o->fuzzy)
         so.flags |= FSEARCH_SEARCH_FUZZY;
+    if (o->no_expand)
+        so.flags |= FSEARCH_SEARCH_NO_EXPAND;
     fsearch_cursor *cur = NULL;
     int rc = fsearch_search(&cur, fs, query, &so);
     if (rc != FSEARCH_OK) {

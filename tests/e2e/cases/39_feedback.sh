@@ -22,3 +22,9 @@ printf '%s\n' "$out" | grep '"path":"b.txt"' | grep -q '"matches":\[\]' ||
     fail "an added word is highlighted: $out"
 fs --corpus fb --index "$work/fb.db" -l "flutter swept wing"
 [ "$out" = "fb/a.txt" ] || fail "a keyword query was widened: $out"
+# --no-expand searches the typed words only: the file that holds none of
+# them is gone, the file with them stays.
+fs --corpus fb --index "$work/fb.db" -l --no-expand \
+    "how does the flutter of a swept wing change at transonic speed"
+expect_status 0
+[ "$out" = "fb/a.txt" ] || fail "--no-expand still widened: $out"
