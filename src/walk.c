@@ -96,7 +96,9 @@ static void classify(fs_walk *w, item *it)
 {
     struct stat st;
     if (lstat(w->full.p, &st) != 0) {
-        it->skip_reason = "vanished while walking";
+        /* Folders nested past PATH_MAX cannot be named, only skipped. */
+        it->skip_reason = errno == ENAMETOOLONG ? "path too long"
+                                                : "vanished while walking";
         return;
     }
     if (S_ISLNK(st.st_mode)) {
