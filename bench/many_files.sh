@@ -19,7 +19,9 @@ src=$cache/corpus/full
 [ -d "$src" ] || src=$top/corpus
 dir=${MANY_DIR:-/tmp/fsearch-many.$n}
 db=$dir.db
-rm -rf "$dir" "$db" "$db-wal" "$db-shm" "$db.lock"
+cleanup() { rm -rf "$dir" "$db" "$db-wal" "$db-shm" "$db.lock"; }
+cleanup
+[ "${MANY_KEEP:-0}" = 1 ] || trap cleanup EXIT INT TERM
 mkdir -p "$dir/files"
 
 # Lines of at least 20 bytes with a letter, in the corpus's order, repeated
@@ -66,4 +68,3 @@ run again index
 run count -c the
 run search -n 10 system file
 du -sh "$db" | awk '{ print "index:   " $1 }'
-[ "${MANY_KEEP:-0}" = 1 ] || rm -rf "$dir" "$db" "$db-wal" "$db-shm" "$db.lock"
