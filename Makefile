@@ -1,7 +1,7 @@
 # fsearch - build, test and install.
 #
 #   make              libfsearch.a, libfsearch.so, fsearch, the SQLite extension
-#   make test         every test (unit, end-to-end, header); what CI runs
+#   make test         every test (unit, end-to-end, header, fuzz seeds); CI
 #   make check-asan   the same tests built with ASan + UBSan (in build-asan/)
 #   make valgrind     end-to-end and unit tests under valgrind memcheck
 #   make fuzz         run each fuzz target under libFuzzer (FUZZ_SECONDS each)
@@ -60,9 +60,9 @@ endif
 # Debian packages the build and the tests need.
 DEB_PACKAGES = gcc make pkg-config libsqlite3-dev libstemmer-dev libutf8proc-dev sqlite3
 
-.PHONY: all deps test check unit e2e headertest check-asan valgrind fuzz fuzz-replay \
+.PHONY: all deps test check suites unit e2e headertest check-asan valgrind fuzz fuzz-replay \
         bench bench-relevance index install uninstall clean
-.PHONY: installtest
+.PHONY: installtest valgrind-reports
 
 # ./fsearch is the normal build's binary; sanitizer builds leave it alone.
 ifeq ($(B),build)
@@ -118,10 +118,22 @@ deps:
 
 # ---- tests ---------------------------------------------------------------
 
-test check: unit e2e headertest
+# Each suite ends with "NAME: N passed, N failed"; tests/total.sh adds
+# them up in a last line, "total: N passed, N failed", which CI reads.
+# The normal run also installs into a temporary prefix and builds the
+# examples against it (installtest); the sanitizer runs skip that step.
+test check:
+	@sh tests/total.sh $(B)/test.log $(MAKE) --no-print-directory -k suites installtest
 
+suites: unit e2e headertest fuzz-replay
+
+# Every program runs even if one fails. One that dies before its closing
+# line (a crash; a sanitizer or valgrind error: exit status above 1) is
+# counted as one more failure.
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do $(RUNNER) ./$$t; done
+	@failed=0; for t in $(UNIT_BIN); do $(RUNNER) ./$$t; rc=$$?; \
+	    [ $$rc -le 1 ] || echo "$${t##*/}: 0 passed, 1 failed (exit status $$rc)"; \
+	    [ $$rc -eq 0 ] || failed=1; done; [ $$failed -eq 0 ]
 
 e2e: $(B)/fsearch
 	@FSEARCH_BIN=$(abspath $(B)/fsearch) RUNNER="$(RUNNER)" sh tests/e2e/run.sh
@@ -143,22 +155,35 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
           FAULT_STRIDE=$(ASAN_FAULT_STRIDE)
 check-asan:
-	$(SAN_ENV) $(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    test fuzz-replay
+	@$(SAN_ENV) sh tests/total.sh build-asan/test.log \
+	    $(MAKE) --no-print-directory -k B=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" suites
 
 # "possibly lost" blocks are not shown: a CLI killed by SIGPIPE (e2e case
 # 09) still holds SQLite's memory. Definite and indirect leaks fail the run.
 # The fault test runs every 97th allocation here (FAULT_STRIDE), as valgrind
 # is some 50 times slower; the big-file cases shrink when RUNNER is set.
-VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
-           --show-leak-kinds=definite,indirect \
+# Each process writes its report to $(VG_DIR)/PID.log, so that one from a
+# background process is not missed nor taken for fsearch's own stderr; any
+# report not empty is printed and fails the run ("memcheck: N passed, N
+# failed" counts processes).
+VG_DIR   = $(abspath $(B))/valgrind
+VALGRIND = valgrind -q --log-file=$(VG_DIR)/%p.log --error-exitcode=99 \
+           --leak-check=full --show-leak-kinds=definite,indirect \
            --errors-for-leak-kinds=definite,indirect
 VALGRIND_FAULT_STRIDE ?= 97
-valgrind: $(UNIT_BIN) $(B)/fsearch
-	@set -e; for t in $(UNIT_BIN); do \
-	    FAULT_STRIDE=$(VALGRIND_FAULT_STRIDE) $(VALGRIND) ./$$t; done
-	@FSEARCH_BIN=$(abspath $(B)/fsearch) RUNNER="$(VALGRIND)" sh tests/e2e/run.sh
+valgrind: $(UNIT_BIN) $(B)/fsearch $(B)/fsearch_ext.so
+	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
+	@FAULT_STRIDE=$(VALGRIND_FAULT_STRIDE) sh tests/total.sh $(B)/valgrind.log \
+	    $(MAKE) --no-print-directory -k RUNNER="$(VALGRIND)" unit e2e \
+	    valgrind-reports
+
+valgrind-reports:
+	@n=0; bad=0; for f in $(VG_DIR)/*.log; do [ -e "$$f" ] || continue; \
+	    n=$$((n + 1)); [ -s "$$f" ] || continue; bad=$$((bad + 1)); \
+	    echo "== $$f"; cat "$$f"; done; \
+	echo "memcheck: $$((n - bad)) passed, $$bad failed"; [ $$bad -eq 0 ]
 
 # ---- fuzzing -------------------------------------------------------------
 

@@ -100,7 +100,9 @@ static int classify(fs_walk *w, int dfd, size_t base, item *it)
 {
     struct stat st;
     if (fstatat(dfd, it->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        it->skip_reason = "vanished while walking";
+        /* Folders nested past PATH_MAX cannot be named, only skipped. */
+        it->skip_reason = errno == ENAMETOOLONG ? "path too long"
+                                                : "vanished while walking";
         return FSEARCH_OK;
     }
     if (S_ISLNK(st.st_mode)) {
@@ -159,8 +161,12 @@ static int push_frame(fs_walk *w, dev_t dev, ino_t ino, const char **err_out)
         return rc;
     DIR *d = opendir(w->full.p);
     if (!d) {
-        snprintf(w->reason, sizeof w->reason, "unreadable folder: %s",
-                 strerror(errno));
+        /* A folder nested past PATH_MAX cannot be named, only skipped. */
+        if (errno == ENAMETOOLONG)
+            snprintf(w->reason, sizeof w->reason, "path too long");
+        else
+            snprintf(w->reason, sizeof w->reason, "unreadable folder: %s",
+                     strerror(errno));
         *err_out = w->reason;
         return FSEARCH_OK;
     }

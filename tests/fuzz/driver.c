@@ -85,7 +85,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         rc |= run_path(argv[i], &count);
     /* A crash aborts before this line; reaching it means every input ran. */
-    printf("%s: %d passed, %d failed\n", argc > 0 ? argv[0] : "fuzz", count - rc,
-           rc);
+    const char *name = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    name = name ? name + 1 : argc > 0 ? argv[0] : "fuzz";
+    printf("%s: %d passed, %d failed\n", name, count - rc, rc);
     return rc;
 }

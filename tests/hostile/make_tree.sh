@@ -6,7 +6,8 @@
 #   loop/self -> .     a symbolic link loop; loop/up -> ..
 #   dangling -> x      a broken link; outside -> /etc/hostname (outside)
 #   fifo               a named pipe nobody writes to (must not hang)
-#   sock               a Unix socket, when python3 can make one
+#   sock               a Unix socket, when python3 or perl can make one
+#   dddd.../bottom.txt a file 300 folders down, its path past PATH_MAX
 set -eu
 dir=$1
 mkdir -p "$dir"
@@ -36,4 +37,20 @@ if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])' "$dir/sock"
+elif command -v perl >/dev/null 2>&1; then
+    perl -MSocket -MIO::Socket::UNIX -e \
+        'IO::Socket::UNIX->new(Type => SOCK_STREAM, Local => $ARGV[0]) or die' \
+        "$dir/sock"
 fi
+# Folders nested past PATH_MAX (300 x 17 bytes), made one level at a time
+# (cd -P: a logical cd needs the whole path), as no path can name the
+# bottom; the walker can only skip them.
+(
+    cd "$dir"
+    i=0
+    while [ "$i" -lt 300 ]; do
+        mkdir dddddddddddddddd && cd -P dddddddddddddddd
+        i=$((i + 1))
+    done
+    printf 'toolongpathword\n' > bottom.txt
+)

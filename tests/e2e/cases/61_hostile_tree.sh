@@ -1,7 +1,7 @@
-# A hostile folder shape (tests/hostile/make_tree.sh): deep folders, odd
-# names, link loops, a FIFO and a socket. Indexing ends (a FIFO must not
-# hang it), every odd file is either indexed or skipped with its reason,
-# and names reach the terminal without raw escapes.
+# A hostile folder shape (tests/hostile/make_tree.sh): deep folders (one
+# past PATH_MAX), odd names, link loops, a FIFO and a socket. Indexing
+# ends (a FIFO must not hang it), every odd file is either indexed or
+# skipped with its reason, and names reach the terminal without raw escapes.
 rm -rf "$work/tree" "$work/tidx"
 sh "$top/tests/hostile/make_tree.sh" "$work/tree" || fail "make_tree.sh failed"
 (cd "$work" && timeout 120 $runner "$bin" --corpus tree --index tidx/t.db index \
@@ -18,6 +18,7 @@ expect_err "skipped loop/up: symbolic link loop"
 expect_err "skipped dangling: broken symbolic link"
 [ -e /etc/hostname ] && expect_err "skipped outside: symbolic link leading outside the folder"
 [ -S "$work/tree/sock" ] && expect_err "skipped sock: a socket, not a regular file"
+expect_err "skipped dddddddddddddddd/.*/dddddddddddddddd: path too long"
 # One word per odd name; the name printed must point at the file.
 for w in deepfolderword spacenameword dashnameword backslashnameword loopword \
          latinnameword newlinenameword escapenameword; do
@@ -26,6 +27,8 @@ for w in deepfolderword spacenameword dashnameword backslashnameword loopword \
     n=$(printf '%s\n' "$out" | LC_ALL=C grep -c '^tree/.*:1$')
     [ "$n" -eq 1 ] || fail "'$w': $n hits, expected 1"
 done
+fs --corpus tree --index tidx/t.db --color=never toolongpathword
+expect_status 1
 fs --corpus tree --index tidx/t.db --color=never deepfolderword
 expect_out "^tree/deep/d0/d1/.*/d199/bottom.txt:1$"
 fs --corpus tree --index tidx/t.db --color=never spacenameword
