@@ -14,6 +14,7 @@
 #include "feedback.h"
 #include "alloc.h"
 #include "buf.h"
+#include "topk.h"
 #include "tokenizer.h"
 
 #include <math.h>
@@ -186,51 +187,70 @@ static int wants_feedback(const fs_query *q)
     return strstr(q->match, " AND ") == NULL;
 }
 
-/* Read the passages around the best ones of the top files into f. */
+/*
+** Read the passages around the best ones of the top files into f. The
+** ranked passages come from the search cursor's top-k stream (topk.c), in
+** the order ORDER BY rank gives but with the rows that cannot reach the
+** first FB_ROWS pruned before their column sizes are read: scoring and
+** sorting every match was most of the cost of feedback.
+**
+** The reading stops at the first file met a second time, before FB_FILES:
+** so it did when FB_* and FB_WEIGHT were chosen on Cranfield, and reading
+** on to FB_FILES files changes the results.
+*/
 static int read_bags(fsearch *fs, const fs_query *q, fb *f,
                      sqlite3_int64 *nrows)
 {
-    sqlite3_stmt *top = NULL, *near = NULL;
+    sqlite3_stmt *doc_of = NULL, *near = NULL;
+    fs_topk t;
     fs_buf arg = FS_BUF_INIT;
     int rc = FSEARCH_OK;
-    fs_buf_puts(&rc, &arg, "fsearch_rank('");
     for (int i = 0; i < q->nphrases; i++)
         fs_buf_printf(&rc, &arg, "%s%d", i ? " " : "", q->phrase_group[i]);
-    fs_buf_puts(&rc, &arg, "')");
-    if (rc != FSEARCH_OK)
+    fs_buf_putc(&rc, &arg, '\0');
+    if (rc != FSEARCH_OK) {
+        fs_buf_free(&arg);
         return fs_error(fs, rc, "out of memory");
+    }
+    rc = fs_topk_init(&t, fs, q, arg.p, FB_ROWS);
+    fs_buf_free(&arg);
+    if (rc != FSEARCH_OK)
+        return rc;
     int src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT p.doc_id, p.id, fsearch_rows(fts) "
-                                 "FROM fts CROSS JOIN passage p ON p.id = "
-                                 "fts.rowid WHERE fts MATCH ?1 AND rank "
-                                 "MATCH ?2 ORDER BY rank LIMIT ?3",
-                                 -1, &top, NULL);
+                                 "SELECT doc_id FROM passage WHERE id = ?1",
+                                 -1, &doc_of, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT body FROM passage WHERE doc_id = ?1 "
                                  "AND id BETWEEN ?2 AND ?3 ORDER BY id",
                                  -1, &near, NULL);
-    if (src == SQLITE_OK) {
-        sqlite3_bind_text(top, 1, q->match, -1, SQLITE_STATIC);
-        sqlite3_bind_text(top, 2, arg.p, (int)arg.n, SQLITE_STATIC);
-        sqlite3_bind_int(top, 3, FB_ROWS);
-    }
     sqlite3_int64 seen[FB_FILES];
-    int nseen = 0;
-    while (src == SQLITE_OK && nseen < FB_FILES &&
-           (src = sqlite3_step(top)) == SQLITE_ROW) {
-        sqlite3_int64 doc = sqlite3_column_int64(top, 0);
-        sqlite3_int64 id = sqlite3_column_int64(top, 1);
-        *nrows = sqlite3_column_int64(top, 2);
-        int dup = 0;
-        for (int i = 0; i < nseen && !dup; i++)
-            dup = seen[i] == doc;
-        if (dup)
-            continue;
+    int nseen = 0, again = 0;
+    for (int row = 0; src == SQLITE_OK && rc == FSEARCH_OK && !again &&
+                      nseen < FB_FILES && row < FB_ROWS; row++) {
+        fs_topk_ent e;
+        rc = fs_topk_next(&t, &e);
+        if (rc != FSEARCH_OK)
+            break;
+        *nrows = t.ctl.rows;
+        sqlite3_bind_int64(doc_of, 1, e.id);
+        src = sqlite3_step(doc_of);
+        sqlite3_int64 doc = sqlite3_column_int64(doc_of, 0);
+        sqlite3_reset(doc_of);
+        /* The FTS5 row without its passage is a damaged index. */
+        if (src != SQLITE_ROW) {
+            src = src == SQLITE_DONE ? SQLITE_CORRUPT : src;
+            break;
+        }
+        src = SQLITE_OK;
+        for (int i = 0; i < nseen && !again; i++)
+            again = seen[i] == doc;
+        if (again)
+            break;
         seen[nseen++] = doc;
         sqlite3_bind_int64(near, 1, doc);
-        sqlite3_bind_int64(near, 2, id - FB_AROUND);
-        sqlite3_bind_int64(near, 3, id + FB_AROUND);
+        sqlite3_bind_int64(near, 2, e.id - FB_AROUND);
+        sqlite3_bind_int64(near, 3, e.id + FB_AROUND);
         while ((src = sqlite3_step(near)) == SQLITE_ROW && rc == FSEARCH_OK) {
             f->text = (const char *)sqlite3_column_text(near, 0);
             int n = sqlite3_column_bytes(near, 0);
@@ -240,16 +260,16 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
         sqlite3_reset(near);
         end_bag(f);
         if (rc != FSEARCH_OK)
-            break;
-        src = src == SQLITE_DONE ? SQLITE_OK : src;
+            rc = fs_error(fs, rc, "out of memory");
+        src = src == SQLITE_DONE || src == SQLITE_ROW ? SQLITE_OK : src;
     }
-    if (src == SQLITE_DONE || src == SQLITE_ROW)
-        src = SQLITE_OK;
-    sqlite3_finalize(top);
+    sqlite3_finalize(doc_of);
     sqlite3_finalize(near);
-    fs_buf_free(&arg);
+    fs_topk_free(&t);
+    if (rc == FSEARCH_DONE)
+        rc = FSEARCH_OK;
     if (rc != FSEARCH_OK)
-        return fs_error(fs, rc, "out of memory");
+        return rc;
     return src == SQLITE_OK ? FSEARCH_OK
                             : fs_error_sqlite(fs, src, "cannot search the "
                                               "index");
