@@ -191,8 +191,8 @@ static int wants_feedback(const fs_query *q)
 ** Read the passages around the best ones of the top files into f. The
 ** ranked passages come from the search cursor's top-k stream (topk.c), in
 ** the order ORDER BY rank gives but with the rows that cannot reach the
-** first FB_ROWS pruned before their column sizes are read: scoring and
-** sorting every match was most of the cost of feedback.
+** first few pruned before their column sizes are read: scoring and sorting
+** every match was most of the cost of feedback.
 **
 ** The reading stops at the first file met a second time, before FB_FILES:
 ** so it did when FB_* and FB_WEIGHT were chosen on Cranfield, and reading
@@ -212,7 +212,9 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
         fs_buf_free(&arg);
         return fs_error(fs, rc, "out of memory");
     }
-    rc = fs_topk_init(&t, fs, q, arg.p, FB_ROWS);
+    /* Each row read is a new file or the last: a heap of FB_FILES rows
+    ** holds them all, and a small heap prunes the most. */
+    rc = fs_topk_init(&t, fs, q, arg.p, FB_FILES);
     fs_buf_free(&arg);
     if (rc != FSEARCH_OK)
         return rc;
