@@ -26,8 +26,6 @@
 ** fsearch_matches(fts, 'G0 G1 ...') returns the byte ranges of the matched
 ** words in the body column, as a blob of native int32 pairs [start, end);
 ** words added by feedback are not among them.
-**
-** fsearch_rows(fts) returns the number of passages, for feedback.c's IDF.
 */
 #include "internal.h"
 #include "alloc.h"
@@ -506,28 +504,12 @@ static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     fs_free(marked);
 }
 
-/* fsearch_rows(fts): the passages in the index, for feedback.c's IDF. */
-static void rows_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                      sqlite3_context *result, int nval, sqlite3_value **val)
-{
-    (void)nval;
-    (void)val;
-    sqlite3_int64 n = 0;
-    int rc = api->xRowCount(ctx, &n);
-    if (rc == SQLITE_OK)
-        sqlite3_result_int64(result, n);
-    else
-        sqlite3_result_error_code(result, rc);
-}
-
 int fs_rank_register(sqlite3 *db)
 {
     fts5_api *api = NULL;
     int rc = fs_fts5_api(db, &api);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_rank", NULL, rank_func, NULL);
-    if (rc == SQLITE_OK)
-        rc = api->xCreateFunction(api, "fsearch_rows", NULL, rows_func, NULL);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_matches", NULL, matches_func,
                                   NULL);
