@@ -14,6 +14,7 @@
 #include "feedback.h"
 #include "alloc.h"
 #include "buf.h"
+#include "topk.h"
 #include "tokenizer.h"
 
 #include <math.h>
@@ -26,6 +27,7 @@
 #define FB_AROUND 2         /* passages each side of a file's best one */
 #define FB_WORDS 10         /* words added */
 #define FB_CANDIDATES 40    /* most frequent words whose IDF is looked up */
+#define FB_COUNT_UPTO 512   /* passages counted to rule a word out */
 #define FB_WEIGHT 0.3       /* mean weight of an added word; a typed one: 1 */
 #define FB_MAX_PHRASES 256  /* as query.c: FTS5 phrases in the expression */
 
@@ -186,51 +188,72 @@ static int wants_feedback(const fs_query *q)
     return strstr(q->match, " AND ") == NULL;
 }
 
-/* Read the passages around the best ones of the top files into f. */
+/*
+** Read the passages around the best ones of the top files into f. The
+** ranked passages come from the search cursor's top-k stream (topk.c), in
+** the order ORDER BY rank gives but with the rows that cannot reach the
+** first few pruned before their column sizes are read: scoring and sorting
+** every match was most of the cost of feedback.
+**
+** The reading stops at the first file met a second time, before FB_FILES:
+** so it did when FB_* and FB_WEIGHT were chosen on Cranfield, and reading
+** on to FB_FILES files changes the results.
+*/
 static int read_bags(fsearch *fs, const fs_query *q, fb *f,
                      sqlite3_int64 *nrows)
 {
-    sqlite3_stmt *top = NULL, *near = NULL;
+    sqlite3_stmt *doc_of = NULL, *near = NULL;
+    fs_topk t;
     fs_buf arg = FS_BUF_INIT;
     int rc = FSEARCH_OK;
-    fs_buf_puts(&rc, &arg, "fsearch_rank('");
     for (int i = 0; i < q->nphrases; i++)
         fs_buf_printf(&rc, &arg, "%s%d", i ? " " : "", q->phrase_group[i]);
-    fs_buf_puts(&rc, &arg, "')");
-    if (rc != FSEARCH_OK)
+    fs_buf_putc(&rc, &arg, '\0');
+    if (rc != FSEARCH_OK) {
+        fs_buf_free(&arg);
         return fs_error(fs, rc, "out of memory");
+    }
+    /* Each row read is a new file or the last: a heap of FB_FILES rows
+    ** holds them all, and a small heap prunes the most. */
+    rc = fs_topk_init(&t, fs, q, arg.p, FB_FILES);
+    fs_buf_free(&arg);
+    if (rc != FSEARCH_OK)
+        return rc;
     int src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT p.doc_id, p.id, fsearch_rows(fts) "
-                                 "FROM fts CROSS JOIN passage p ON p.id = "
-                                 "fts.rowid WHERE fts MATCH ?1 AND rank "
-                                 "MATCH ?2 ORDER BY rank LIMIT ?3",
-                                 -1, &top, NULL);
+                                 "SELECT doc_id FROM passage WHERE id = ?1",
+                                 -1, &doc_of, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT body FROM passage WHERE doc_id = ?1 "
                                  "AND id BETWEEN ?2 AND ?3 ORDER BY id",
                                  -1, &near, NULL);
-    if (src == SQLITE_OK) {
-        sqlite3_bind_text(top, 1, q->match, -1, SQLITE_STATIC);
-        sqlite3_bind_text(top, 2, arg.p, (int)arg.n, SQLITE_STATIC);
-        sqlite3_bind_int(top, 3, FB_ROWS);
-    }
     sqlite3_int64 seen[FB_FILES];
-    int nseen = 0;
-    while (src == SQLITE_OK && nseen < FB_FILES &&
-           (src = sqlite3_step(top)) == SQLITE_ROW) {
-        sqlite3_int64 doc = sqlite3_column_int64(top, 0);
-        sqlite3_int64 id = sqlite3_column_int64(top, 1);
-        *nrows = sqlite3_column_int64(top, 2);
-        int dup = 0;
-        for (int i = 0; i < nseen && !dup; i++)
-            dup = seen[i] == doc;
-        if (dup)
-            continue;
+    int nseen = 0, again = 0;
+    for (int row = 0; src == SQLITE_OK && rc == FSEARCH_OK && !again &&
+                      nseen < FB_FILES && row < FB_ROWS; row++) {
+        fs_topk_ent e;
+        rc = fs_topk_next(&t, &e);
+        if (rc != FSEARCH_OK)
+            break;
+        *nrows = t.ctl.rows;
+        sqlite3_bind_int64(doc_of, 1, e.id);
+        src = sqlite3_step(doc_of);
+        sqlite3_int64 doc = sqlite3_column_int64(doc_of, 0);
+        sqlite3_reset(doc_of);
+        /* The FTS5 row without its passage is a damaged index. */
+        if (src != SQLITE_ROW) {
+            src = src == SQLITE_DONE ? SQLITE_CORRUPT : src;
+            break;
+        }
+        src = SQLITE_OK;
+        for (int i = 0; i < nseen && !again; i++)
+            again = seen[i] == doc;
+        if (again)
+            break;
         seen[nseen++] = doc;
         sqlite3_bind_int64(near, 1, doc);
-        sqlite3_bind_int64(near, 2, id - FB_AROUND);
-        sqlite3_bind_int64(near, 3, id + FB_AROUND);
+        sqlite3_bind_int64(near, 2, e.id - FB_AROUND);
+        sqlite3_bind_int64(near, 3, e.id + FB_AROUND);
         while ((src = sqlite3_step(near)) == SQLITE_ROW && rc == FSEARCH_OK) {
             f->text = (const char *)sqlite3_column_text(near, 0);
             int n = sqlite3_column_bytes(near, 0);
@@ -240,47 +263,124 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
         sqlite3_reset(near);
         end_bag(f);
         if (rc != FSEARCH_OK)
-            break;
-        src = src == SQLITE_DONE ? SQLITE_OK : src;
+            rc = fs_error(fs, rc, "out of memory");
+        src = src == SQLITE_DONE || src == SQLITE_ROW ? SQLITE_OK : src;
     }
-    if (src == SQLITE_DONE || src == SQLITE_ROW)
-        src = SQLITE_OK;
-    sqlite3_finalize(top);
+    sqlite3_finalize(doc_of);
     sqlite3_finalize(near);
-    fs_buf_free(&arg);
+    fs_topk_free(&t);
+    if (rc == FSEARCH_DONE)
+        rc = FSEARCH_OK;
     if (rc != FSEARCH_OK)
-        return fs_error(fs, rc, "out of memory");
+        return rc;
     return src == SQLITE_OK ? FSEARCH_OK
                             : fs_error_sqlite(fs, src, "cannot search the "
                                               "index");
 }
 
-/* IDF of the most frequent words, into their weight. */
-static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows)
+/* The IDF of rank.c, so a word weighs as it will be ranked. It falls as
+** df grows. */
+static double idf_of(sqlite3_int64 df, sqlite3_int64 nrows)
 {
-    sqlite3_stmt *st = NULL;
+    return log(1.0 + ((double)nrows - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+/* The fewest passages holding a word of frequency `rel` that put its
+** weight below `floor`, or 0 if that is more than FB_COUNT_UPTO. */
+static sqlite3_int64 enough_docs(double rel, double floor, sqlite3_int64 nrows)
+{
+    /* idf(d) = log((nrows + 1) / (d + 0.5)): solved for d, then checked
+    ** with the formula itself, which decides. */
+    double d = ((double)nrows + 1.0) / exp(floor / rel) - 0.5;
+    if (!(d < FB_COUNT_UPTO))
+        return 0;
+    sqlite3_int64 n = d < 1.0 ? 1 : (sqlite3_int64)d;
+    while (n > 1 && rel * idf_of(n - 1, nrows) < floor)
+        n--;
+    while (n <= FB_COUNT_UPTO && !(rel * idf_of(n, nrows) < floor))
+        n++;
+    return n <= FB_COUNT_UPTO ? n : 0;
+}
+
+/* One step of a statement giving one integer, into *out; SQLite rc. */
+static int step_int(sqlite3_stmt *st, sqlite3_int64 *out)
+{
+    int src = sqlite3_step(st);
+    *out = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? SQLITE_OK : src;
+}
+
+/*
+** IDF of the most frequent words, into their weight. Only the best `keep`
+** weights are used, and a word's passage count costs a pass over its whole
+** list of occurrences (a common word's is long). So once `keep` weights
+** are known, a word whose weight could only reach the lowest of them with
+** fewer than FB_COUNT_UPTO passages is counted just up to that many: if it
+** has them all, its weight is below every word kept, so it is left at 0
+** (not used); else the count is its exact passage count.
+*/
+static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
+                 int keep)
+{
+    sqlite3_stmt *all = NULL, *upto = NULL;
+    double best[FB_WORDS];      /* the best weights so far, descending */
+    int nbest = 0;
+    if (keep > FB_WORDS)
+        keep = FB_WORDS;
     int src = sqlite3_exec(fs->db,
                            "CREATE VIRTUAL TABLE IF NOT EXISTS "
                            "temp.fsearch_vocab USING fts5vocab(main, fts, "
                            "row)", NULL, NULL, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db, "SELECT doc FROM temp.fsearch_vocab "
-                                 "WHERE term = ?1", -1, &st, NULL);
+                                 "WHERE term = ?1", -1, &all, NULL);
     for (int i = 0; src == SQLITE_OK && i < ncand; i++) {
-        sqlite3_int64 df = 0;
-        sqlite3_bind_text(st, 1, cand[i]->stem, -1, SQLITE_STATIC);
-        src = sqlite3_step(st);
-        if (src == SQLITE_ROW)
-            df = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if (src == SQLITE_ROW || src == SQLITE_DONE)
-            src = SQLITE_OK;
-        /* The IDF of rank.c, so a word weighs as it will be ranked. */
-        double idf = log(1.0 + ((double)nrows - (double)df + 0.5) /
-                                   ((double)df + 0.5));
-        cand[i]->weight = cand[i]->rel * idf;
+        fb_word *w = cand[i];
+        sqlite3_int64 df = 0, limit = 0;
+        w->weight = 0.0;
+        /* The margin keeps a tie with the lowest kept weight counted. */
+        if (keep > 0 && nbest == keep)
+            limit = enough_docs(w->rel, best[keep - 1] * (1.0 - 1e-9), nrows);
+        if (limit > 0 && !upto) {
+            /* The instance table is read lazily, one occurrence a step. */
+            src = sqlite3_exec(fs->db,
+                               "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                               "temp.fsearch_vocab_inst USING "
+                               "fts5vocab(main, fts, instance)", NULL, NULL,
+                               NULL);
+            if (src == SQLITE_OK)
+                src = sqlite3_prepare_v2(fs->db,
+                                         "SELECT count(*) FROM (SELECT "
+                                         "DISTINCT doc FROM "
+                                         "temp.fsearch_vocab_inst WHERE term "
+                                         "= ?1 LIMIT ?2)", -1, &upto, NULL);
+            if (src != SQLITE_OK)
+                break;
+        }
+        if (limit > 0) {
+            sqlite3_bind_text(upto, 1, w->stem, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(upto, 2, limit);
+            src = step_int(upto, &df);
+            if (df >= limit)
+                continue;
+        } else {
+            sqlite3_bind_text(all, 1, w->stem, -1, SQLITE_STATIC);
+            src = step_int(all, &df);
+        }
+        w->weight = w->rel * idf_of(df, nrows);
+        /* Into best[], which keeps its `keep` largest. */
+        int k = nbest < keep ? nbest++ : keep;
+        while (k > 0 && best[k - 1] < w->weight) {
+            if (k < keep)
+                best[k] = best[k - 1];
+            k--;
+        }
+        if (k < keep)
+            best[k] = w->weight;
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(all);
+    sqlite3_finalize(upto);
     return src == SQLITE_OK ? FSEARCH_OK
                             : fs_error_sqlite(fs, src, "cannot read the index "
                                               "vocabulary");
@@ -370,13 +470,13 @@ int fs_feedback_expand(fsearch *fs, fs_query *q)
     qsort(cand, (size_t)ncand, sizeof *cand, by_rel);
     if (ncand > FB_CANDIDATES)
         ncand = FB_CANDIDATES;
-    rc = weigh(fs, cand, ncand, nrows);
-    if (rc != FSEARCH_OK)
-        goto done;
-    qsort(cand, (size_t)ncand, sizeof *cand, by_weight);
     int nadd = ncand < FB_WORDS ? ncand : FB_WORDS;
     if (nadd > FB_MAX_PHRASES - q->nphrases)
         nadd = FB_MAX_PHRASES - q->nphrases;
+    rc = weigh(fs, cand, ncand, nrows, nadd);
+    if (rc != FSEARCH_OK)
+        goto done;
+    qsort(cand, (size_t)ncand, sizeof *cand, by_weight);
     while (nadd > 0 && cand[nadd - 1]->weight <= 0)
         nadd--;
     if (nadd > 0 && extend(q, cand, nadd) != FSEARCH_OK)

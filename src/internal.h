@@ -78,6 +78,7 @@ typedef struct fs_rank_ctl {
     int has_floor;               /* in */
     double coverage;             /* out: score per group held */
     double gap;                  /* out: score less coverage is below this */
+    sqlite3_int64 rows;          /* out: passages in the index */
     int *marks;                  /* in: room for the row's body matches, or
                                  ** NULL; out: (token, phrase size) pairs */
     int capmarks;                /* in: ints of room */

@@ -19,14 +19,13 @@
 ** The search cursor calls it as fsearch_rank(fts, 'G0 ...', CTL), CTL an
 ** fs_rank_ctl pointer (internal.h): a row whose score cannot exceed
 ** CTL->floor then gives NULL without its column sizes being read (the
-** b-tree lookup that dominates the cost of a common word), and CTL->gap
-** tells the cursor how far scores can stand apart within one coverage.
+** b-tree lookup that dominates the cost of a common word), CTL->gap
+** tells the cursor how far scores can stand apart within one coverage, and
+** CTL->rows the passages in the index (feedback.c's IDF).
 **
 ** fsearch_matches(fts, 'G0 G1 ...') returns the byte ranges of the matched
 ** words in the body column, as a blob of native int32 pairs [start, end);
 ** words added by feedback are not among them.
-**
-** fsearch_rows(fts) returns the number of passages, for feedback.c's IDF.
 */
 #include "internal.h"
 #include "alloc.h"
@@ -67,6 +66,7 @@ typedef struct rank_query {
     double *weight;       /* [nphrase] */
     double *idf;          /* [nphrase] */
     double avgdl[2];      /* average tokens per column */
+    sqlite3_int64 nrow;   /* passages in the index */
     double gap;           /* bound of score less coverage, see fs_rank_ctl */
     int *scratch;         /* rank_func's per-row arrays, reused */
     size_t nscratch;      /* ints */
@@ -177,6 +177,7 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
     sqlite3_int64 nrow = 0;
     if (rc == SQLITE_OK && stats)
         rc = api->xRowCount(ctx, &nrow);
+    q->nrow = nrow;
     for (int c = 0; rc == SQLITE_OK && stats && c < 2; c++) {
         sqlite3_int64 total = 0;
         rc = api->xColumnTotalSize(ctx, c, &total);
@@ -406,6 +407,7 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
         }
         if (ctl) {
             ctl->gap = q->gap;
+            ctl->rows = q->nrow;
             ctl->coverage = q->ngroups <= STRICT_MAX_GROUPS ? COVERAGE_WEIGHT
                                                             : 0.0;
         }
@@ -502,28 +504,12 @@ static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     fs_free(marked);
 }
 
-/* fsearch_rows(fts): the passages in the index, for feedback.c's IDF. */
-static void rows_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                      sqlite3_context *result, int nval, sqlite3_value **val)
-{
-    (void)nval;
-    (void)val;
-    sqlite3_int64 n = 0;
-    int rc = api->xRowCount(ctx, &n);
-    if (rc == SQLITE_OK)
-        sqlite3_result_int64(result, n);
-    else
-        sqlite3_result_error_code(result, rc);
-}
-
 int fs_rank_register(sqlite3 *db)
 {
     fts5_api *api = NULL;
     int rc = fs_fts5_api(db, &api);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_rank", NULL, rank_func, NULL);
-    if (rc == SQLITE_OK)
-        rc = api->xCreateFunction(api, "fsearch_rows", NULL, rows_func, NULL);
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_matches", NULL, matches_func,
                                   NULL);

@@ -28,3 +28,25 @@ fs --corpus fb --index "$work/fb.db" -l --no-expand \
     "how does the flutter of a swept wing change at transonic speed"
 expect_status 0
 [ "$out" = "fb/a.txt" ] || fail "--no-expand still widened: $out"
+# Once ten words are weighed, a word common in the index (here "report",
+# in most passages) is counted only until its weight falls below them
+# (feedback.c's weigh): it is not added, so the files with only it stay
+# out, while a file with only added rare words comes in.
+mkdir -p "$work/fb2"
+printf '%s\n' 'Glacier survey' '' \
+    'The glacier moraine held crevasse serac firn ablation cirque tarn' \
+    'esker drumlin nunatak: crevasse serac firn ablation cirque tarn esker' \
+    'drumlin nunatak, and one report.' >"$work/fb2/top.txt"
+printf '%s\n' 'Field' '' 'An esker and a drumlin nunatak line.' \
+    >"$work/fb2/rare.txt"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    printf '%s\n' "Note $i" '' "A report on the harvest of year $i." \
+        >"$work/fb2/c$i.txt"
+done
+fs --corpus fb2 --index "$work/fb2.db" index -q
+expect_status 0
+fs --corpus fb2 --index "$work/fb2.db" -l \
+    "how did the glacier leave its moraine in the valley"
+expect_status 0
+[ "$out" = "$(printf 'fb2/top.txt\nfb2/rare.txt')" ] ||
+    fail "feedback with a common word: $out"
