@@ -230,6 +230,10 @@ FSEARCH_API void fsearch_watch_free(fsearch_watch *w);
 ** join it with a small weight (pseudo-relevance feedback), which ranks
 ** better but costs a second search. */
 #define FSEARCH_SEARCH_NO_EXPAND 0x4u
+/* Hits carry no snippet and no match ranges (empty snippet, nmatches 0):
+** for callers that only list places, as `fsearch -l` does. Finding the
+** matched words of a file's best passage costs a lookup per hit. */
+#define FSEARCH_SEARCH_NO_SNIPPET 0x8u
 
 #define FSEARCH_SEARCH_OPTIONS_VERSION 1
 typedef struct fsearch_search_options {

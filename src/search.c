@@ -937,13 +937,20 @@ static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
     h->title = k->mem.p + k->title_off;
     h->text = k->mem.p + k->text_off;
     h->text_len = k->text_len;
-    size_t nm;
-    int rc = k->nmarks >= 0 ? marks_to_matches(c, k, &nm)
+    size_t nm = 0;
+    int rc = FSEARCH_OK;
+    if (!(c->flags & FSEARCH_SEARCH_NO_SNIPPET))
+        rc = k->nmarks >= 0 ? marks_to_matches(c, k, &nm)
                             : load_matches(c, k->id, k->text_len, &nm);
     if (rc != FSEARCH_OK)
         return rc;
     h->matches = c->matches;
     h->nmatches = nm;
+    if (c->flags & FSEARCH_SEARCH_NO_SNIPPET) {
+        h->snippet = "";
+        return (c->flags & FSEARCH_SEARCH_FILES) ? FSEARCH_OK
+                                                 : load_also_in(c, k);
+    }
     rc = fs_snippet_make(&c->snippet, h->text, h->text_len, c->matches, nm,
                          c->snippet_bytes);
     if (rc != FSEARCH_OK)

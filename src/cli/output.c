@@ -257,6 +257,9 @@ int cli_search(fsearch *fs, const cli_opts *o, const char *query)
         /* Like grep -l: every file, unless -n says otherwise. */
         if (!o->limit_set)
             so.limit = UINT_MAX;
+        /* Paths only: no highlights to find (JSON still shows them). */
+        if (!o->json)
+            so.flags |= FSEARCH_SEARCH_NO_SNIPPET;
     }
     if (o->fuzzy)
         so.flags |= FSEARCH_SEARCH_FUZZY;

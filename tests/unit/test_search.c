@@ -283,6 +283,22 @@ TEST(files_mode)
     CHECK_INT(fsearch_count(cur, &count), FSEARCH_OK);
     CHECK_INT(count, 1);
     fsearch_cursor_free(cur);
+    /* Without snippets: the same files in the same order, no highlights. */
+    so.flags = FSEARCH_SEARCH_FILES | FSEARCH_SEARCH_NO_SNIPPET;
+    CHECK_INT(fsearch_search(&cur, fs, "quokka ledger", &so), FSEARCH_OK);
+    n = 0;
+    while (fsearch_next(cur, &h) == FSEARCH_OK) {
+        n++;
+        CHECK_INT(h->nmatches, 0);
+        CHECK_INT(h->snippet_len, 0);
+        CHECK(h->snippet && h->text_len > 0);
+        if (n == 1)
+            CHECK(strcmp(h->path, "a.txt") == 0);
+        if (n == 5)
+            CHECK(strcmp(h->path, "e.txt") == 0);
+    }
+    CHECK_INT(n, 5);
+    fsearch_cursor_free(cur);
     close_corpus(fs);
 }
 

@@ -12,6 +12,19 @@ fs --json -l nanking
 expect_status 0
 best=$(printf '%s\n' "$out" | head -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["path"])')
 [ "corpus/$best" = "$first" ] || fail "-l first $first, json -l first $best"
+# -l skips the highlights (FSEARCH_SEARCH_NO_SNIPPET) but lists the same
+# files in the same order as --json -l, which computes them.
+fs -l "rabe safety zone nanking refugees"
+plain=$out
+fs --json -l "rabe safety zone nanking refugees"
+paths=$(printf '%s\n' "$out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    if o["type"] == "hit":
+        assert o["snippet"] and o["matches"], o
+        print("corpus/" + o["path"])')
+[ "$plain" = "$paths" ] || fail "-l and --json -l differ: $plain / $paths"
 # -c equals the number of hits of an unlimited listing.
 fs -c nanking
 expect_status 0
