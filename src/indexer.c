@@ -330,26 +330,6 @@ static int open_file(indexer *ix, const char *path, int *fd_out,
     return FSEARCH_OK;
 }
 
-/* Read up to n bytes, retrying short reads; -1 on error. */
-static ssize_t read_full(int fd, char *p, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN)
-                break;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
 /* Hash a whole file (for touch and rename detection). *reason set when the
 ** file cannot be read. */
 static int hash_file(indexer *ix, const char *path, uint64_t *out,
@@ -362,7 +342,7 @@ static int hash_file(indexer *ix, const char *path, uint64_t *out,
     fs_hasher hs;
     fs_hash_init(&hs);
     ssize_t n;
-    while ((n = read_full(fd, ix->chunk, READ_CHUNK)) > 0)
+    while ((n = fs_read_full(fd, ix->chunk, READ_CHUNK)) > 0)
         fs_hash_update(&hs, ix->chunk, (size_t)n);
     if (n < 0) {
         snprintf(why, nwhy, "unreadable: %s", strerror(errno));

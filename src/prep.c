@@ -121,8 +121,7 @@ int fs_prep_next(fs_prep *p, fs_prep_msg **out)
 /* ---------------------------------------------------------------------- */
 /* The worker                                                              */
 
-/* Read up to n bytes, retrying short reads; -1 on error. */
-static ssize_t read_full(int fd, char *p, size_t n)
+ssize_t fs_read_full(int fd, char *p, size_t n)
 {
     size_t got = 0;
     while (got < n) {
@@ -271,7 +270,7 @@ static int do_job(fs_prep *p, size_t job)
     fs_buf_clear(&p->window);
     fs_hasher hs;
     fs_hash_init(&hs);
-    ssize_t n = read_full(fd, p->chunk, SNIFF_BYTES);
+    ssize_t n = fs_read_full(fd, p->chunk, SNIFF_BYTES);
     if (n < 0) {
         snprintf(m->why, sizeof m->why, "unreadable: %s", strerror(errno));
         m->reason = m->why;
@@ -315,7 +314,7 @@ static int do_job(fs_prep *p, size_t job)
                 window_off += pos;
                 pos = 0;
             }
-            ssize_t got = read_full(fd, p->chunk, READ_CHUNK);
+            ssize_t got = fs_read_full(fd, p->chunk, READ_CHUNK);
             if (got < 0) {
                 snprintf(m->why, sizeof m->why, "unreadable: %s",
                          strerror(errno));

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct fs_prep fs_prep;
 
@@ -66,5 +67,10 @@ void fs_prep_msg_free(fs_prep_msg *m);
 /* Stop the worker (it may be anywhere), wait for it and free everything;
 ** NULL is a no-op. */
 void fs_prep_free(fs_prep *p);
+
+/* Read up to n bytes of fd into p, retrying short and interrupted reads:
+** the bytes read (fewer only at the end of the file), or -1 on an error.
+** The indexer's hashing shares it with the worker. */
+ssize_t fs_read_full(int fd, char *p, size_t n);
 
 #endif
