@@ -62,7 +62,7 @@ DEB_PACKAGES = gcc make pkg-config libsqlite3-dev libstemmer-dev libutf8proc-dev
 
 .PHONY: all deps test check suites unit e2e headertest check-asan valgrind fuzz fuzz-replay \
         bench bench-relevance index install uninstall clean
-.PHONY: installtest valgrind-reports
+.PHONY: installtest valgrind-reports crash
 
 # ./fsearch is the normal build's binary; sanitizer builds leave it alone.
 ifeq ($(B),build)
@@ -125,7 +125,12 @@ deps:
 test check:
 	@sh tests/total.sh $(B)/test.log $(MAKE) --no-print-directory -k suites installtest
 
-suites: unit e2e headertest fuzz-replay
+suites: unit e2e headertest fuzz-replay crash
+
+# kill -9 the indexer at random moments on a changing corpus; the index must
+# open, answer and hold whole documents, and end equal to a fresh rebuild.
+crash: $(B)/fsearch
+	@sh tests/crash/kill_test.sh $(B)/fsearch
 
 # Every program runs even if one fails. One that dies before its closing
 # line (a crash; a sanitizer or valgrind error: exit status above 1) is
