@@ -209,9 +209,7 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
     fs_topk t;
     fs_buf arg = FS_BUF_INIT;
     int rc = FSEARCH_OK;
-    for (int i = 0; i < q->nphrases; i++)
-        fs_buf_printf(&rc, &arg, "%s%d", i ? " " : "", q->phrase_group[i]);
-    fs_buf_putc(&rc, &arg, '\0');
+    fs_query_rank_groups(&rc, &arg, q);
     if (rc != FSEARCH_OK) {
         fs_buf_free(&arg);
         return fs_error(fs, rc, "out of memory");

@@ -1744,3 +1744,15 @@ done:
         *out = q;
     return p.rc;
 }
+
+void fs_query_rank_groups(int *rc, fs_buf *out, const fs_query *q)
+{
+    for (int i = 0; i < q->nphrases; i++) {
+        fs_buf_printf(rc, out, "%s%d", i ? " " : "", q->phrase_group[i]);
+        if (q->phrase_weight)
+            fs_buf_printf(rc, out, ":%.4f", q->phrase_weight[i]);
+    }
+    fs_buf_putc(rc, out, '\0');
+    if (*rc == FSEARCH_OK)
+        out->n--;
+}

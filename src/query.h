@@ -62,4 +62,10 @@ void fs_query_free(fs_query *q);
 /* Is s[0..n) one of the English stop words dropped from free words? */
 int fs_query_is_stop_word(const char *s, size_t n);
 
+/* Append to out the ranking argument of fsearch_rank() for q: each
+** phrase's group, with ":weight" when q has weights ("0 1 -2:0.3100"),
+** NUL-terminated but not counted in out->n. *rc as fs_buf's. */
+struct fs_buf;
+void fs_query_rank_groups(int *rc, struct fs_buf *out, const fs_query *q);
+
 #endif

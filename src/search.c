@@ -434,14 +434,7 @@ static int prepare(fsearch_cursor *c)
                       "score FROM r GROUP BY doc ORDER BY score DESC, best",
                       FILE_SHARE);
     }
-    for (int i = 0; i < c->query->nphrases; i++) {
-        fs_buf_printf(&rc, &groups, "%s%d", i ? " " : "",
-                      c->query->phrase_group[i]);
-        if (c->query->phrase_weight)
-            fs_buf_printf(&rc, &groups, ":%.4f", c->query->phrase_weight[i]);
-    }
-    fs_buf_putc(&rc, &groups, '\0');
-    groups.n--;
+    fs_query_rank_groups(&rc, &groups, c->query);
     fs_buf_printf(&rc, &tmp, "fsearch_rank('%s')", groups.p);
     if (rc == FSEARCH_OK && !(c->groups = fs_strdup(groups.p)))
         rc = FSEARCH_ENOMEM;
