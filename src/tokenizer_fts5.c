@@ -95,6 +95,9 @@ static int fts5_token(void *payload, const char *token, int ntoken,
 /* The replay format: per token, its start and end offsets (two native
 ** int32) and its length (one byte: tokens are at most FS_TOKEN_MAX_BYTES),
 ** then its bytes. */
+_Static_assert(FS_TOKEN_MAX_BYTES <= 255,
+               "a replayed token's length is stored in one byte");
+
 int fs_replay_put(void *payload, const char *token, int ntoken, int start,
                   int end)
 {
