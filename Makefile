@@ -24,9 +24,9 @@ CFLAGS   ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wwrite-strings -Wno-unused-function
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-DEPS_PKG = sqlite3 libutf8proc
+DEPS_PKG = sqlite3 libutf8proc libzstd
 DEPS_CFLAGS := $(shell pkg-config --cflags $(DEPS_PKG) 2>/dev/null)
-DEPS_LIBS   := $(shell pkg-config --libs $(DEPS_PKG) 2>/dev/null || echo -lsqlite3 -lutf8proc) -lstemmer
+DEPS_LIBS   := $(shell pkg-config --libs $(DEPS_PKG) 2>/dev/null || echo -lsqlite3 -lutf8proc -lzstd) -lstemmer
 ALL_CFLAGS = $(WARN) $(DEFS) -Iinclude -Isrc $(DEPS_CFLAGS) $(CFLAGS) $(SAN)
 LDLIBS   = $(DEPS_LIBS) -lm -lpthread
 
@@ -58,7 +58,7 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = gcc make pkg-config libsqlite3-dev libstemmer-dev libutf8proc-dev sqlite3
+DEB_PACKAGES = gcc make pkg-config libsqlite3-dev libstemmer-dev libutf8proc-dev libzstd-dev sqlite3
 
 .PHONY: all deps test check suites unit e2e headertest check-asan valgrind fuzz fuzz-replay \
         bench bench-relevance index install uninstall clean

@@ -225,7 +225,7 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
                                  -1, &doc_of, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT body FROM passage WHERE doc_id = ?1 "
+                                 "SELECT body FROM passage_text WHERE doc_id = ?1 "
                                  "AND id BETWEEN ?2 AND ?3 ORDER BY id",
                                  -1, &near, NULL);
     sqlite3_int64 seen[FB_FILES];

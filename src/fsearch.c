@@ -8,6 +8,7 @@
 */
 #include "internal.h"
 #include "alloc.h"
+#include "textstore.h"
 #include "tokenizer.h"
 #include "tokenizer_fts5.h"
 
@@ -18,10 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The schema of format 1. Passages of one document have consecutive ids
+/* The schema of format 2. Passages of one document have consecutive ids
 ** [doc.first_passage, + npassages), so a document's passages are found and
-** removed by a rowid range without any scan. The FTS5 table keeps no copy of
-** the text: its content is the passage_content view over our own tables. */
+** removed by a rowid range without any scan. Their text is stored
+** compressed, in blocks of consecutive passages of one document
+** (textstore.h); a block's id is that of its first passage, so the same
+** range finds a document's blocks. The FTS5 table keeps no copy of the
+** text: its content is the passage_content view, which unpacks it with
+** fsearch_text(); passage_text is the passage table with its text. */
 static const char schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE doc("
@@ -41,10 +46,21 @@ static const char schema_sql[] =
     "  end_line INTEGER NOT NULL,"    /* 1-based last line */
     "  off INTEGER NOT NULL,"         /* byte offset in the file's text */
     "  hash INTEGER NOT NULL,"        /* fs_hash_passage, finds duplicates */
-    "  body TEXT NOT NULL);"
+    "  block INTEGER NOT NULL,"       /* passage_block.id holding the text */
+    "  boff INTEGER NOT NULL,"        /* where in the block's text */
+    "  blen INTEGER NOT NULL);"       /* its length in bytes */
     "CREATE INDEX passage_hash ON passage(hash);"
+    "CREATE TABLE passage_block("
+    "  id INTEGER PRIMARY KEY,"       /* the id of its first passage */
+    "  data BLOB NOT NULL);"          /* textstore.h's stored block */
+    "CREATE VIEW passage_text(id, doc_id, line, end_line, off, hash, body) AS"
+    "  SELECT p.id, p.doc_id, p.line, p.end_line, p.off, p.hash,"
+    "         fsearch_text(b.data, p.boff, p.blen)"
+    "  FROM passage p JOIN passage_block b ON b.id = p.block;"
     "CREATE VIEW passage_content(id, title, body) AS"
-    "  SELECT p.id, d.title, p.body FROM passage p JOIN doc d ON d.id = p.doc_id;";
+    "  SELECT p.id, d.title, fsearch_text(b.data, p.boff, p.blen)"
+    "  FROM passage p JOIN doc d ON d.id = p.doc_id"
+    "  JOIN passage_block b ON b.id = p.block;";
 
 int fs_exec(fsearch *fs, const char *sql, const char *what)
 {
@@ -57,6 +73,8 @@ int fs_register_all(sqlite3 *db)
     int rc = fs_tokenizer_register(db);
     if (rc == SQLITE_OK)
         rc = fs_rank_register(db);
+    if (rc == SQLITE_OK)
+        rc = fs_textstore_register(db);
     return rc;
 }
 
@@ -382,6 +400,8 @@ int fsearch_open(fsearch **out, const char *index_path,
             fs->db, (fs->flags & FSEARCH_OPEN_READONLY) ? NULL : &fs->replay);
         if (rc == SQLITE_OK)
             rc = fs_rank_register(fs->db);
+        if (rc == SQLITE_OK)
+            rc = fs_textstore_register(fs->db);
         if (rc != SQLITE_OK)
             frc = fs_error_sqlite(fs, rc, "cannot set up the tokenizer");
     }

@@ -78,6 +78,8 @@ typedef struct indexer {
     sqlite3_stmt *st_docs, *st_doc_ins, *st_doc_touch,
         *st_doc_move, *st_fts_del, *st_pas_del, *st_doc_del, *st_pas_ins,
         *st_fts_ins, *st_doc_get, *st_fts_undo;
+    sqlite3_stmt *st_blk_ins, *st_blk_del;  /* passage_block rows */
+    int64_t block;                     /* id of the block being filled */
 } indexer;
 
 /* ---------------------------------------------------------------------- */
@@ -137,7 +139,7 @@ static int prepare_all(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_fts_undo,
                      "INSERT INTO fts(fts, rowid, title, body) "
-                     "SELECT 'delete', id, ?3, body FROM passage "
+                     "SELECT 'delete', id, ?3, body FROM passage_text "
                      "WHERE id BETWEEN ?1 AND ?2");
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_doc_touch,
@@ -162,7 +164,16 @@ static int prepare_all(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_pas_ins,
                      "INSERT INTO passage(id, doc_id, line, end_line, off, "
-                     "hash, body) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                     "hash, block, boff, blen) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    /* A block's id is its first passage's: a passage id range holds the
+    ** blocks of its documents. */
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_blk_ins,
+                     "INSERT INTO passage_block(id, data) VALUES(?1, ?2)");
+    if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_blk_del,
+                     "DELETE FROM passage_block WHERE id BETWEEN ?1 AND ?2");
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_fts_ins,
                      "INSERT INTO fts(rowid, title, body) VALUES(?1, ?2, ?3)");
@@ -174,7 +185,8 @@ static void finalize_all(indexer *ix)
     sqlite3_stmt **all[] = { &ix->st_docs, &ix->st_doc_ins, &ix->st_fts_undo,
                              &ix->st_doc_touch, &ix->st_doc_move,
                              &ix->st_fts_del, &ix->st_pas_del, &ix->st_doc_del,
-                             &ix->st_pas_ins, &ix->st_fts_ins, &ix->st_doc_get };
+                             &ix->st_pas_ins, &ix->st_fts_ins, &ix->st_doc_get,
+                             &ix->st_blk_ins, &ix->st_blk_del };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -361,15 +373,30 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
     const char *text = m->text.p + pp->text_off;
     int n = (int)pp->text_len;
     int64_t id = ix->next_passage++;
-    sqlite3_stmt *st = ix->st_pas_ins;
+    sqlite3_stmt *st;
+    int rc;
+    if (pp->block_start) {
+        st = ix->st_blk_ins;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_blob(st, 2, m->zdata.p + pp->z_off, (int)pp->z_len,
+                          SQLITE_STATIC);
+        rc = run(ix, st);
+        sqlite3_clear_bindings(st);
+        if (rc != FSEARCH_OK)
+            return rc;
+        ix->block = id;
+    }
+    st = ix->st_pas_ins;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, doc_id);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)pp->line);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)pp->end_line);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)pp->off);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)pp->hash);
-    sqlite3_bind_text(st, 7, text, n, SQLITE_STATIC);
-    int rc = run(ix, st);
+    sqlite3_bind_int64(st, 7, ix->block);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)pp->boff);
+    sqlite3_bind_int64(st, 9, n);
+    rc = run(ix, st);
     if (rc != FSEARCH_OK)
         return rc;
     fs_replay *r = &ix->fs->replay;
@@ -392,6 +419,21 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
 
 static int remove_document(indexer *ix, int64_t doc_id);
 
+/* Delete the passages first..last and their text blocks (FTS5's rows
+** must be taken back before: it reads the text). */
+static int delete_passages(indexer *ix, int64_t first, int64_t last)
+{
+    sqlite3_bind_int64(ix->st_pas_del, 1, first);
+    sqlite3_bind_int64(ix->st_pas_del, 2, last);
+    int rc = run(ix, ix->st_pas_del);
+    if (rc == FSEARCH_OK) {
+        sqlite3_bind_int64(ix->st_blk_del, 1, first);
+        sqlite3_bind_int64(ix->st_blk_del, 2, last);
+        rc = run(ix, ix->st_blk_del);
+    }
+    return rc;
+}
+
 /* Take back the passages written since `first` of a document whose row is
 ** not written yet. Without a savepoint per document (each one would make
 ** FTS5 flush its terms to a new segment, and then merge them again and
@@ -408,11 +450,8 @@ static int undo_passages(indexer *ix, int64_t first)
     sqlite3_bind_text(st, 3, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
     int rc = run(ix, st);
     sqlite3_clear_bindings(st);
-    if (rc == FSEARCH_OK) {
-        sqlite3_bind_int64(ix->st_pas_del, 1, first);
-        sqlite3_bind_int64(ix->st_pas_del, 2, last);
-        rc = run(ix, ix->st_pas_del);
-    }
+    if (rc == FSEARCH_OK)
+        rc = delete_passages(ix, first, last);
     if (rc == FSEARCH_OK && ix->stats)
         ix->stats->passages_added -= (uint64_t)(last - first + 1);
     return rc;
@@ -555,11 +594,8 @@ static int remove_document(indexer *ix, int64_t doc_id)
         sqlite3_bind_int64(ix->st_fts_del, 1, first);
         sqlite3_bind_int64(ix->st_fts_del, 2, first + n - 1);
         rc = run(ix, ix->st_fts_del);
-        if (rc == FSEARCH_OK) {
-            sqlite3_bind_int64(ix->st_pas_del, 1, first);
-            sqlite3_bind_int64(ix->st_pas_del, 2, first + n - 1);
-            rc = run(ix, ix->st_pas_del);
-        }
+        if (rc == FSEARCH_OK)
+            rc = delete_passages(ix, first, first + n - 1);
     }
     if (rc == FSEARCH_OK) {
         sqlite3_bind_int64(ix->st_doc_del, 1, doc_id);
@@ -975,7 +1011,8 @@ static int rebuild_clear(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = fs_exec(ix->fs,
                      "INSERT INTO fts(fts) VALUES('delete-all');"
-                     "DELETE FROM passage; DELETE FROM doc;",
+                     "DELETE FROM passage; DELETE FROM passage_block; "
+                     "DELETE FROM doc;",
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
         ix->next_passage = ix->next_doc = 1;

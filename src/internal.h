@@ -14,7 +14,7 @@
 #include "tokenizer_fts5.h"
 
 /* The index format this build reads and writes (PRAGMA user_version). */
-#define FS_FORMAT_VERSION 1
+#define FS_FORMAT_VERSION 2
 /* PRAGMA application_id of an fsearch index: "fsea". */
 #define FS_APPLICATION_ID 0x66736561
 

@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "passage.h"
 #include "text.h"
+#include "textstore.h"
 #include "tokenizer.h"
 #include "tokenizer_fts5.h"
 
@@ -46,6 +47,7 @@ struct fs_prep {
     const char *const *paths;
     size_t npaths;
     fs_tokenizer *tok;
+    fs_textstore_enc *enc;
     fs_buf full, window, clean;
     char *chunk;
 };
@@ -61,6 +63,7 @@ void fs_prep_msg_free(fs_prep_msg *m)
     fs_buf_free(&m->title_toks);
     fs_buf_free(&m->text);
     fs_buf_free(&m->toks);
+    fs_buf_free(&m->zdata);
     fs_free(m->pas);
     fs_free(m);
 }
@@ -71,6 +74,40 @@ static fs_prep_msg *msg_new(size_t job)
     if (m)
         m->job = job;
     return m;
+}
+
+/* Pack m's passages into blocks of consecutive passages (their text is
+** consecutive in m->text), each at most FS_TEXTSTORE_BLOCK bytes unless one
+** passage alone is longer. Done here, so the writer thread only copies
+** the bytes. Returns FSEARCH_OK, or FSEARCH_ENOMEM with no passage left
+** in m (none may reach the writer without its block). */
+static int pack_blocks(fs_prep *p, fs_prep_msg *m)
+{
+    int rc = FSEARCH_OK;
+    size_t i = 0;
+    while (rc == FSEARCH_OK && i < m->npas) {
+        size_t start = m->pas[i].text_off, j = i + 1;
+        while (j < m->npas &&
+               m->pas[j].text_off + m->pas[j].text_len - start <=
+                   FS_TEXTSTORE_BLOCK)
+            j++;
+        size_t end = m->pas[j - 1].text_off + m->pas[j - 1].text_len;
+        size_t z0 = m->zdata.n;
+        rc = fs_textstore_pack(p->enc, &m->zdata, m->text.p + start,
+                               end - start);
+        for (size_t k = i; k < j; k++) {
+            m->pas[k].block_start = k == i;
+            m->pas[k].boff = m->pas[k].text_off - start;
+        }
+        m->pas[i].z_off = z0;
+        m->pas[i].z_len = m->zdata.n - z0;
+        i = j;
+    }
+    if (rc != FSEARCH_OK) {
+        m->npas = 0;
+        rc = FSEARCH_ENOMEM;   /* a message's text is far below the max */
+    }
+    return rc;
 }
 
 /* Hand m to the writer, waiting while the queue is full. Returns 0, or -1
@@ -90,7 +127,7 @@ static int push(fs_prep *p, fs_prep_msg *m)
     else
         p->head = m;
     p->tail = m;
-    p->queued += m->text.n + m->toks.n;
+    p->queued += m->text.n + m->toks.n + m->zdata.n;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     return 0;
@@ -107,7 +144,7 @@ int fs_prep_next(fs_prep *p, fs_prep_msg **out)
         p->head = m->next;
         if (!p->head)
             p->tail = NULL;
-        p->queued -= m->text.n + m->toks.n;
+        p->queued -= m->text.n + m->toks.n + m->zdata.n;
         m->next = NULL;
         pthread_cond_broadcast(&p->cv);
     }
@@ -369,7 +406,8 @@ static int do_job(fs_prep *p, size_t job)
         pos += consumed;
         if (!found && at_eof)
             break;
-        if (rc == FSEARCH_OK && (m->text.n >= MSG_BYTES || m->progress)) {
+        if (rc == FSEARCH_OK && (m->text.n >= MSG_BYTES || m->progress) &&
+            (rc = pack_blocks(p, m)) == FSEARCH_OK) {
             /* A big file goes in pieces: the queue stays bounded. */
             m->bytes = bytes;
             if (push(p, m) != 0) {
@@ -387,6 +425,10 @@ static int do_job(fs_prep *p, size_t job)
 end:
     if (fd >= 0)
         close(fd);
+    if (rc == FSEARCH_OK)
+        rc = pack_blocks(p, m);
+    else
+        m->npas = 0;    /* the writer drops the file: nothing to pack */
     m->has_end = 1;
     m->rc = rc;
     return push(p, m);
@@ -420,9 +462,13 @@ int fs_prep_start(fs_prep **out, const char *root, const char *language,
     p->root = fs_strdup(root);
     p->chunk = fs_malloc(READ_CHUNK);
     int rc = p->root && p->chunk ? FSEARCH_OK : FSEARCH_ENOMEM;
+    int sync = 0;
     if (rc == FSEARCH_OK)
         rc = fs_tokenizer_new(&p->tok, language);
+    if (rc == FSEARCH_OK)
+        rc = fs_textstore_enc_new(&p->enc);
     if (rc == FSEARCH_OK) {
+        sync = 1;
         pthread_mutex_init(&p->mu, NULL);
         pthread_cond_init(&p->cv, NULL);
         if (pthread_create(&p->thread, NULL, worker, p) == 0)
@@ -431,12 +477,13 @@ int fs_prep_start(fs_prep **out, const char *root, const char *language,
             rc = FSEARCH_EIO;
     }
     if (rc != FSEARCH_OK) {
-        if (p->tok) {
+        if (sync) {
             pthread_mutex_destroy(&p->mu);
             pthread_cond_destroy(&p->cv);
         }
         fs_tokenizer_free(p->tok);
         p->tok = NULL;
+        fs_textstore_enc_free(p->enc);
         fs_free(p->root);
         fs_free(p->chunk);
         fs_free(p);
@@ -463,6 +510,7 @@ void fs_prep_free(fs_prep *p)
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     fs_tokenizer_free(p->tok);
+    fs_textstore_enc_free(p->enc);
     fs_buf_free(&p->full);
     fs_buf_free(&p->window);
     fs_buf_free(&p->clean);

@@ -455,7 +455,7 @@ static int prepare(fsearch_cursor *c)
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(fs->db,
                                  "SELECT p.line, p.end_line, p.hash, p.body, "
-                                 "d.path, d.title FROM passage p "
+                                 "d.path, d.title FROM passage_text p "
                                  "JOIN doc d ON d.id = p.doc_id "
                                  "WHERE p.id = ?1", -1, &c->st_one, NULL);
     if (src != SQLITE_OK) {

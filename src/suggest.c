@@ -167,7 +167,7 @@ static int vocab_full(vocab *v)
                                 "term < ?2", -1, &v->range, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(fs->db, "SELECT fsearch_matches(fts, '0'), "
-                                "p.body FROM fts CROSS JOIN passage p ON "
+                                "p.body FROM fts CROSS JOIN passage_text p ON "
                                 "p.id = fts.rowid WHERE fts MATCH ?1 LIMIT 8",
                                 -1, &v->form, NULL);
     return rc == SQLITE_OK ? FSEARCH_OK

@@ -98,7 +98,7 @@ export PKG_CONFIG_PATH
 [ "$(pkg-config --modversion fsearch)" = "$version" ] && ok ||
     fail "pkg-config --modversion fsearch"
 pkg-config --static --libs fsearch >"$tmp/static_libs"
-for l in -lfsearch -lsqlite3 -lutf8proc -lstemmer -lm; do
+for l in -lfsearch -lsqlite3 -lutf8proc -lzstd -lstemmer -lm; do
     expect "$tmp/static_libs" "[[:space:]]$l\([[:space:]]\|\$\)"
 done
 

@@ -24,7 +24,7 @@ if command -v sqlite3 >/dev/null; then
     fs safety zone
     expect_status 0
     fs status
-    expect_out "^format: *1$"
+    expect_out "^format: *2$"
 
     # damaged inside: pages overwritten past the header
     fs index -q

@@ -1,0 +1,233 @@
+/*
+** textstore.c - pack passage text into compressed blocks and get it back.
+**
+** Packing runs on the indexer's prep worker, never on the SQLite writer.
+** Unpacking runs inside the SQL function fsearch_text(), which FTS5 calls
+** through the passage_content view (highlight, snippet, 'delete') and
+** readers call through the passage_text view. The function's state, a zstd
+** context and the last block unpacked, belongs to its connection (the
+** function's user data), so threads with their own connections share
+** nothing.
+*/
+#include "textstore.h"
+#include "alloc.h"
+#include "fsearch.h"
+
+#include <string.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#define ZSTD_LEVEL 3   /* level 1 saves little time and 2% of the size */
+
+struct fs_textstore_enc {
+    ZSTD_CCtx *cc;
+};
+
+struct fs_textstore_dec {
+    ZSTD_DCtx *dc;
+    int cached;          /* text holds the block key[0..nkey) */
+    unsigned char *key;  /* that stored block (a copy) */
+    size_t nkey, capkey;
+    char *text;          /* its text */
+    size_t ntext, captext;
+};
+
+int fs_textstore_enc_new(fs_textstore_enc **out)
+{
+    *out = NULL;
+    fs_textstore_enc *e = fs_calloc(sizeof *e);
+    if (!e)
+        return FSEARCH_ENOMEM;
+    e->cc = ZSTD_createCCtx();
+    if (!e->cc ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(e->cc, ZSTD_c_compressionLevel,
+                                            ZSTD_LEVEL)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(e->cc, ZSTD_c_checksumFlag, 1))) {
+        fs_textstore_enc_free(e);
+        return FSEARCH_ENOMEM;
+    }
+    *out = e;
+    return FSEARCH_OK;
+}
+
+void fs_textstore_enc_free(fs_textstore_enc *e)
+{
+    if (!e)
+        return;
+    ZSTD_freeCCtx(e->cc);
+    fs_free(e);
+}
+
+int fs_textstore_pack(fs_textstore_enc *e, fs_buf *out, const char *text,
+                      size_t n)
+{
+    if (n > FS_TEXTSTORE_MAX)
+        return FSEARCH_EINVAL;
+    int rc = FSEARCH_OK;
+    size_t bound = ZSTD_compressBound(n);
+    fs_buf_reserve(&rc, out, 1 + (bound > n ? bound : n));
+    if (rc != FSEARCH_OK)
+        return rc;
+    unsigned char *dst = (unsigned char *)out->p + out->n;
+    size_t z = n ? ZSTD_compress2(e->cc, dst + 1, bound, text, n) : 0;
+    if (n && !ZSTD_isError(z) && z < n) {
+        dst[0] = FS_TEXTSTORE_ZSTD;
+        out->n += 1 + z;
+        return FSEARCH_OK;
+    }
+    /* Too small or too random to gain anything (or an internal failure,
+    ** which keeps the text safe all the same). */
+    ZSTD_CCtx_reset(e->cc, ZSTD_reset_session_only);
+    dst[0] = FS_TEXTSTORE_RAW;
+    if (n)
+        memcpy(dst + 1, text, n);
+    out->n += 1 + n;
+    return FSEARCH_OK;
+}
+
+int fs_textstore_dec_new(fs_textstore_dec **out)
+{
+    *out = fs_calloc(sizeof **out);
+    return *out ? FSEARCH_OK : FSEARCH_ENOMEM;
+}
+
+void fs_textstore_dec_free(fs_textstore_dec *d)
+{
+    if (!d)
+        return;
+    ZSTD_freeDCtx(d->dc);
+    fs_free(d->key);
+    fs_free(d->text);
+    fs_free(d);
+}
+
+/* Grow *p to hold n bytes (contents not kept). */
+static int room(void **p, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return FSEARCH_OK;
+    void *q = fs_malloc(n);
+    if (!q)
+        return FSEARCH_ENOMEM;
+    fs_free(*p);
+    *p = q;
+    *cap = n;
+    return FSEARCH_OK;
+}
+
+/* Unpack the zstd frame src[0..n) into d->text, remembering src as the
+** cache key. */
+static int unpack(fs_textstore_dec *d, const unsigned char *src, size_t n,
+                  const char **why)
+{
+    d->cached = 0;   /* until the end */
+    unsigned long long size = ZSTD_getFrameContentSize(src, n);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
+        size > FS_TEXTSTORE_MAX) {
+        *why = "passage text block: not a valid zstd frame";
+        return FSEARCH_ECORRUPT;
+    }
+    if (!d->dc && !(d->dc = ZSTD_createDCtx()))
+        return FSEARCH_ENOMEM;
+    if (room((void **)&d->text, &d->captext, size ? (size_t)size : 1) !=
+            FSEARCH_OK ||
+        room((void **)&d->key, &d->capkey, n) != FSEARCH_OK)
+        return FSEARCH_ENOMEM;
+    size_t got = ZSTD_decompressDCtx(d->dc, d->text, (size_t)size, src, n);
+    if (ZSTD_isError(got) || got != size) {
+        ZSTD_DCtx_reset(d->dc, ZSTD_reset_session_only);
+        if (ZSTD_isError(got) &&
+            ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
+            return FSEARCH_ENOMEM;
+        *why = "passage text block: damaged (zstd cannot unpack it)";
+        return FSEARCH_ECORRUPT;
+    }
+    d->ntext = (size_t)size;
+    if (n)
+        memcpy(d->key, src, n);
+    d->nkey = n;
+    d->cached = 1;
+    return FSEARCH_OK;
+}
+
+int fs_textstore_get(fs_textstore_dec *d, const void *blob, size_t n,
+                     int64_t off, int64_t len, const char **out,
+                     const char **why)
+{
+    *out = NULL;
+    *why = NULL;
+    const unsigned char *b = blob;
+    const char *text;
+    size_t ntext;
+    if (!b || n == 0) {
+        *why = "passage text block: missing or empty";
+        return FSEARCH_ECORRUPT;
+    }
+    if (b[0] == FS_TEXTSTORE_RAW) {
+        text = (const char *)b + 1;
+        ntext = n - 1;
+    } else if (b[0] == FS_TEXTSTORE_ZSTD) {
+        /* The same bytes give the same text: comparing them (a few KB) is
+        ** far cheaper than unpacking, and cannot be fooled by a reused id. */
+        if (!d->cached || d->nkey != n - 1 ||
+            memcmp(d->key, b + 1, n - 1) != 0) {
+            int rc = unpack(d, b + 1, n - 1, why);
+            if (rc != FSEARCH_OK)
+                return rc;
+        }
+        text = d->text;
+        ntext = d->ntext;
+    } else {
+        *why = "passage text block: unknown kind";
+        return FSEARCH_ECORRUPT;
+    }
+    if (off < 0 || len < 0 || (uint64_t)off > ntext ||
+        (uint64_t)len > ntext - (size_t)off) {
+        *why = "passage text: offset or length outside its block";
+        return FSEARCH_ECORRUPT;
+    }
+    *out = ntext ? text + off : "";
+    return FSEARCH_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The SQL function                                                        */
+
+/* fsearch_text(block, off, len): the passage text [off, off + len) of the
+** stored block, as TEXT. A damaged block is an SQLITE_CORRUPT error. */
+static void text_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    fs_textstore_dec *d = sqlite3_user_data(ctx);
+    const void *blob = sqlite3_value_blob(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    const char *text, *why;
+    int64_t len = sqlite3_value_int64(argv[2]);
+    int rc = fs_textstore_get(d, blob, n, sqlite3_value_int64(argv[1]), len,
+                              &text, &why);
+    if (rc == FSEARCH_OK) {
+        sqlite3_result_text(ctx, text, (int)len, SQLITE_TRANSIENT);
+    } else if (rc == FSEARCH_ENOMEM) {
+        sqlite3_result_error_nomem(ctx);
+    } else {
+        sqlite3_result_error(ctx, why, -1);
+        sqlite3_result_error_code(ctx, SQLITE_CORRUPT);
+    }
+}
+
+static void dec_destroy(void *p)
+{
+    fs_textstore_dec_free(p);
+}
+
+int fs_textstore_register(sqlite3 *db)
+{
+    fs_textstore_dec *d;
+    if (fs_textstore_dec_new(&d) != FSEARCH_OK)
+        return SQLITE_NOMEM;
+    /* SQLite calls dec_destroy on failure too. */
+    return sqlite3_create_function_v2(db, "fsearch_text", 3,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+                                          SQLITE_INNOCUOUS,
+                                      d, text_func, NULL, NULL, dec_destroy);
+}
