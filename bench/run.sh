@@ -37,7 +37,7 @@ sh "$here/corpus.sh"
 
 # The timing programs; query_bench links the library as built by `make`.
 CFLAGS_B="-std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"
-LIBS=$(pkg-config --libs sqlite3 libutf8proc 2>/dev/null || echo -lsqlite3 -lutf8proc)
+LIBS=$(pkg-config --libs sqlite3 libutf8proc libzstd 2>/dev/null || echo -lsqlite3 -lutf8proc -lzstd)
 cc $CFLAGS_B -I"$root/include" -o "$BIN/query_bench" "$here/query_bench.c" \
     "$root/build/libfsearch.a" $LIBS -lstemmer -lm -lpthread
 cc $CFLAGS_B -o "$BIN/fts5_bench" "$here/fts5_bench.c" -lsqlite3

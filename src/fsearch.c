@@ -53,6 +53,9 @@ static const char schema_sql[] =
     "CREATE TABLE passage_block("
     "  id INTEGER PRIMARY KEY,"       /* the id of its first passage */
     "  data BLOB NOT NULL);"          /* textstore.h's stored block */
+    "CREATE TABLE passage_dict("
+    "  id INTEGER PRIMARY KEY,"       /* the zstd dictionary id */
+    "  data BLOB NOT NULL);"          /* the dictionary blocks refer to */
     "CREATE VIEW passage_text(id, doc_id, line, end_line, off, hash, body) AS"
     "  SELECT p.id, p.doc_id, p.line, p.end_line, p.off, p.hash,"
     "         fsearch_text(b.data, p.boff, p.blen)"

@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "prep.h"
+#include "textstore.h"
 #include "tokenizer_fts5.h"
 #include "text.h"
 #include "walk.h"
@@ -79,6 +80,7 @@ typedef struct indexer {
         *st_doc_move, *st_fts_del, *st_pas_del, *st_doc_del, *st_pas_ins,
         *st_fts_ins, *st_doc_get, *st_fts_undo;
     sqlite3_stmt *st_blk_ins, *st_blk_del;  /* passage_block rows */
+    sqlite3_stmt *st_dict_ins;         /* a passage_dict row */
     int64_t block;                     /* id of the block being filled */
 } indexer;
 
@@ -175,6 +177,9 @@ static int prepare_all(indexer *ix)
         rc = prepare(ix, &ix->st_blk_del,
                      "DELETE FROM passage_block WHERE id BETWEEN ?1 AND ?2");
     if (rc == FSEARCH_OK)
+        rc = prepare(ix, &ix->st_dict_ins,
+                     "INSERT INTO passage_dict(id, data) VALUES(?1, ?2)");
+    if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_fts_ins,
                      "INSERT INTO fts(rowid, title, body) VALUES(?1, ?2, ?3)");
     return rc;
@@ -186,7 +191,8 @@ static void finalize_all(indexer *ix)
                              &ix->st_doc_touch, &ix->st_doc_move,
                              &ix->st_fts_del, &ix->st_pas_del, &ix->st_doc_del,
                              &ix->st_pas_ins, &ix->st_fts_ins, &ix->st_doc_get,
-                             &ix->st_blk_ins, &ix->st_blk_del };
+                             &ix->st_blk_ins, &ix->st_blk_del,
+                             &ix->st_dict_ins };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -419,6 +425,63 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
 
 static int remove_document(indexer *ix, int64_t doc_id);
 
+/* A new dictionary id: random, in zstd's range for private ones, so that
+** a connection keeping a dictionary by id (textstore.c) never meets another
+** one of the same id, made after a rebuild or a rolled-back run. */
+static unsigned new_dict_id(const indexer *ix)
+{
+    uint64_t x = (uint64_t)wall_ns() ^ (uint64_t)getpid() << 32 ^
+                 (uint64_t)(uintptr_t)ix;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return FS_TEXTSTORE_DICT_ID0 +
+           (unsigned)(x % (0x7fffffffu - FS_TEXTSTORE_DICT_ID0));
+}
+
+/* The index's text dictionary into *dict; none yet: *train_id is the id
+** the worker gives the one it trains. */
+static int read_dict(indexer *ix, fs_buf *dict, unsigned *train_id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = FSEARCH_OK;
+    int src = sqlite3_prepare_v2(ix->fs->db, "SELECT id, data FROM "
+                                 "passage_dict ORDER BY id DESC LIMIT 1",
+                                 -1, &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        fs_buf_append(&rc, dict, sqlite3_column_blob(st, 1),
+                      (size_t)sqlite3_column_bytes(st, 1));
+        src = SQLITE_OK;
+    } else if (src == SQLITE_DONE) {
+        *train_id = new_dict_id(ix);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (src != SQLITE_OK)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
+}
+
+/* Store the dictionary the worker trained, if it did, before any block
+** packed with it (in the same transaction). */
+static int store_dict(indexer *ix)
+{
+    fs_buf dict = FS_BUF_INIT;
+    unsigned id;
+    if (!fs_prep_take_dict(ix->prep, &dict, &id))
+        return FSEARCH_OK;
+    int rc = begin(ix);
+    if (rc == FSEARCH_OK) {
+        sqlite3_stmt *st = ix->st_dict_ins;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_blob(st, 2, dict.p, (int)dict.n, SQLITE_STATIC);
+        rc = run(ix, st);
+        sqlite3_clear_bindings(st);
+    }
+    fs_buf_free(&dict);
+    return rc;
+}
+
 /* Delete the passages first..last and their text blocks (FTS5's rows
 ** must be taken back before: it reads the text). */
 static int delete_passages(indexer *ix, int64_t first, int64_t last)
@@ -471,6 +534,10 @@ static int add_document(indexer *ix, const change *c, int *indexed,
     int rc = fs_prep_next(ix->prep, &m);
     if (rc != FSEARCH_OK)
         return fs_error(ix->fs, rc, "out of memory");
+    if ((rc = store_dict(ix)) != FSEARCH_OK) {
+        fs_prep_msg_free(m);
+        return rc;
+    }
     if (m->has_end && (m->rc != FSEARCH_OK || (m->reason && !m->npas))) {
         /* Nothing written yet: unreadable, binary, or out of memory. */
         rc = m->rc;
@@ -924,7 +991,14 @@ static int start_reading(indexer *ix, const change_list *changed,
     for (size_t i = 0; i < adds->n; i++)
         if (adds->v[i].need_read)
             paths[n++] = adds->v[i].path;
-    int rc = fs_prep_start(&ix->prep, ix->root, ix->fs->language, paths, n);
+    fs_buf dict = FS_BUF_INIT;
+    unsigned train_id = 0;
+    int rc = read_dict(ix, &dict, &train_id);
+    if (rc != FSEARCH_OK)
+        return rc;
+    rc = fs_prep_start(&ix->prep, ix->root, ix->fs->language, paths, n,
+                       dict.p, dict.n, train_id);
+    fs_buf_free(&dict);
     if (rc == FSEARCH_EIO)
         return fs_error(ix->fs, rc, "cannot start a thread to read files");
     return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
@@ -1012,7 +1086,7 @@ static int rebuild_clear(indexer *ix)
         rc = fs_exec(ix->fs,
                      "INSERT INTO fts(fts) VALUES('delete-all');"
                      "DELETE FROM passage; DELETE FROM passage_block; "
-                     "DELETE FROM doc;",
+                     "DELETE FROM passage_dict; DELETE FROM doc;",
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
         ix->next_passage = ix->next_doc = 1;

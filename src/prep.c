@@ -31,6 +31,8 @@
 #define TITLE_MAX 200                  /* bytes of a title */
 #define PROGRESS_CHUNKS 8              /* a big file reports progress every
                                        ** this many chunks read */
+#define TRAIN_FILES 400                /* files sampled for a dictionary */
+#define TRAIN_FILE (32u << 10)         /* bytes sampled from each */
 
 struct fs_prep {
     pthread_t thread;
@@ -48,6 +50,9 @@ struct fs_prep {
     size_t npaths;
     fs_tokenizer *tok;
     fs_textstore_enc *enc;
+    unsigned train_id;                 /* train a dictionary with this id */
+    fs_buf dict;                       /* ...which the writer takes */
+    int dict_made;
     fs_buf full, window, clean;
     char *chunk;
 };
@@ -434,10 +439,81 @@ end:
     return push(p, m);
 }
 
+/* Train the index's dictionary on the first TRAIN_FILE bytes of up to
+** TRAIN_FILES of the files, spread over the list, cut into block-sized
+** samples at line ends. Any failure just means no dictionary: the text is
+** packed without one. */
+static void train(fs_prep *p)
+{
+    fs_buf text = FS_BUF_INIT;
+    size_t *sizes = NULL, nsizes = 0, cap = 0;
+    int rc = FSEARCH_OK;
+    size_t stride = p->npaths / TRAIN_FILES + 1;
+    for (size_t i = 0; rc == FSEARCH_OK && i < p->npaths &&
+                       text.n < FS_TEXTSTORE_TRAIN_BYTES; i += stride) {
+        fs_prep_msg scratch;   /* for open_file's reasons, unused */
+        memset(&scratch, 0, sizeof scratch);
+        int fd = open_file(p, &rc, &scratch, p->paths[i]);
+        if (fd < 0)
+            continue;
+        ssize_t n = fs_read_full(fd, p->chunk, TRAIN_FILE);
+        close(fd);
+        if (n <= 0 || fs_text_sniff(p->chunk, (size_t)n) != FS_TEXT_UTF8)
+            continue;
+        for (size_t a = 0; rc == FSEARCH_OK && a < (size_t)n;) {
+            size_t b = a + FS_TEXTSTORE_BLOCK;
+            if (b >= (size_t)n) {
+                b = (size_t)n;
+            } else {
+                size_t c = b;
+                while (c > a && p->chunk[c - 1] != '\n')
+                    c--;
+                if (c > a)
+                    b = c;
+            }
+            if (nsizes == cap) {
+                size_t ncap = cap ? cap * 2 : 256;
+                size_t *v = fs_realloc(sizes, ncap * sizeof *v);
+                if (!v) {
+                    rc = FSEARCH_ENOMEM;
+                    break;
+                }
+                sizes = v;
+                cap = ncap;
+            }
+            fs_buf_append(&rc, &text, p->chunk + a, b - a);
+            sizes[nsizes++] = b - a;
+            a = b;
+        }
+    }
+    if (rc == FSEARCH_OK &&
+        fs_textstore_train(&p->dict, p->train_id, text.p, sizes, nsizes) ==
+            FSEARCH_OK &&
+        fs_textstore_enc_use_dict(p->enc, p->dict.p, p->dict.n) == FSEARCH_OK)
+        p->dict_made = 1;
+    else
+        fs_buf_free(&p->dict);
+    fs_buf_free(&text);
+    fs_free(sizes);
+}
+
+int fs_prep_take_dict(fs_prep *p, fs_buf *out, unsigned *id)
+{
+    if (!p->dict_made)
+        return 0;
+    p->dict_made = 0;
+    *out = p->dict;
+    memset(&p->dict, 0, sizeof p->dict);
+    *id = p->train_id;
+    return 1;
+}
+
 static void *worker(void *arg)
 {
     fs_prep *p = arg;
     int failed = 0;
+    if (p->train_id)
+        train(p);
     for (size_t i = 0; i < p->npaths && !failed; i++)
         failed = do_job(p, i) != 0;
     pthread_mutex_lock(&p->mu);
@@ -451,7 +527,8 @@ static void *worker(void *arg)
 /* ---------------------------------------------------------------------- */
 
 int fs_prep_start(fs_prep **out, const char *root, const char *language,
-                  const char *const *paths, size_t npaths)
+                  const char *const *paths, size_t npaths, const void *dict,
+                  size_t ndict, unsigned train_id)
 {
     *out = NULL;
     fs_prep *p = fs_calloc(sizeof *p);
@@ -467,6 +544,11 @@ int fs_prep_start(fs_prep **out, const char *root, const char *language,
         rc = fs_tokenizer_new(&p->tok, language);
     if (rc == FSEARCH_OK)
         rc = fs_textstore_enc_new(&p->enc);
+    /* A damaged dictionary is left out: blocks are packed without. */
+    if (rc == FSEARCH_OK && dict &&
+        fs_textstore_enc_use_dict(p->enc, dict, ndict) == FSEARCH_ENOMEM)
+        rc = FSEARCH_ENOMEM;
+    p->train_id = dict ? 0 : train_id;
     if (rc == FSEARCH_OK) {
         sync = 1;
         pthread_mutex_init(&p->mu, NULL);
@@ -511,6 +593,7 @@ void fs_prep_free(fs_prep *p)
     pthread_cond_destroy(&p->cv);
     fs_tokenizer_free(p->tok);
     fs_textstore_enc_free(p->enc);
+    fs_buf_free(&p->dict);
     fs_buf_free(&p->full);
     fs_buf_free(&p->window);
     fs_buf_free(&p->clean);

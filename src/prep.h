@@ -59,11 +59,21 @@ typedef struct fs_prep_msg {
 
 /*
 ** Start a worker preparing the files root/paths[0..npaths) in that order.
-** `paths` must stay valid until fs_prep_free. Returns FSEARCH_OK,
+** `paths` must stay valid until fs_prep_free. The text is packed with the
+** index's dictionary dict[0..ndict) (textstore.h); without one (NULL), the
+** worker first trains one with id train_id on samples of the files (none
+** when train_id is 0 or the samples are too few). Returns FSEARCH_OK,
 ** FSEARCH_ENOMEM, FSEARCH_EINVAL (language) or FSEARCH_EIO (no thread).
 */
 int fs_prep_start(fs_prep **out, const char *root, const char *language,
-                  const char *const *paths, size_t npaths);
+                  const char *const *paths, size_t npaths, const void *dict,
+                  size_t ndict, unsigned train_id);
+
+/* The dictionary the worker trained, once: 1 with its bytes moved to out
+** (the caller's) and its id in *id, which must be stored in the index with
+** the first message's blocks; else 0. Call after fs_prep_next gave a
+** message (the worker trains before its first). */
+int fs_prep_take_dict(fs_prep *p, fs_buf *out, unsigned *id);
 
 /* The next piece, waiting for it: FSEARCH_OK with *out (the caller's, freed
 ** with fs_prep_msg_free), or FSEARCH_ENOMEM when the worker ran out of

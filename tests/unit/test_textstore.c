@@ -48,7 +48,7 @@ TEST(round_trip_every_passage)
     CHECK(b.n > 0 && b.n < n / 2);   /* prose compresses */
     CHECK_INT((unsigned char)b.p[0], FS_TEXTSTORE_ZSTD);
     fs_textstore_dec *d = NULL;
-    CHECK_INT(fs_textstore_dec_new(&d), FSEARCH_OK);
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
     /* passages of 300 bytes, the first and last at the block's edges */
     for (size_t off = 0; off < n; off += 300) {
         size_t len = n - off < 300 ? n - off : 300;
@@ -82,7 +82,7 @@ TEST(two_blocks_alternating)
     pack(&ba, a, n);
     pack(&bc, c, n);
     fs_textstore_dec *d = NULL;
-    CHECK_INT(fs_textstore_dec_new(&d), FSEARCH_OK);
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
     for (int i = 0; i < 6; i++) {
         const char *src = i % 2 ? c : a;
         fs_buf *b = i % 2 ? &bc : &ba;
@@ -105,7 +105,7 @@ TEST(empty_and_tiny_are_raw)
     CHECK_INT(b.n, 1);
     CHECK_INT((unsigned char)b.p[0], FS_TEXTSTORE_RAW);
     fs_textstore_dec *d = NULL;
-    CHECK_INT(fs_textstore_dec_new(&d), FSEARCH_OK);
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
     const char *t, *why;
     CHECK_INT(fs_textstore_get(d, b.p, b.n, 0, 0, &t, &why), FSEARCH_OK);
     CHECK(t != NULL);
@@ -128,7 +128,7 @@ TEST(huge_and_incompressible)
     fs_buf b = FS_BUF_INIT;
     pack(&b, text, n);
     fs_textstore_dec *d = NULL;
-    CHECK_INT(fs_textstore_dec_new(&d), FSEARCH_OK);
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
     const char *t, *why;
     CHECK_INT(fs_textstore_get(d, b.p, b.n, 0, (int64_t)n, &t, &why),
               FSEARCH_OK);
@@ -157,7 +157,7 @@ TEST(corrupt_blocks_are_errors)
     fs_buf b = FS_BUF_INIT;
     pack(&b, text, n);
     fs_textstore_dec *d = NULL;
-    CHECK_INT(fs_textstore_dec_new(&d), FSEARCH_OK);
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
     const char *t, *why;
     /* every byte flipped in turn, one at a time: an error or (for bytes
     ** zstd does not check, none here with its checksum) the right text */
@@ -222,6 +222,122 @@ TEST(sql_function)
     CHECK_INT(sqlite3_close(db), SQLITE_OK);
 }
 
+/* Samples of about a block each, for training. */
+static char *samples(size_t **sizes, size_t *n, unsigned seed)
+{
+    size_t total = 1u << 20, each = FS_TEXTSTORE_BLOCK;
+    char *text = prose(total, seed);
+    *n = total / each;
+    *sizes = malloc(*n * sizeof **sizes);
+    for (size_t i = 0; i < *n; i++)
+        (*sizes)[i] = each;
+    return text;
+}
+
+typedef struct finder {
+    const fs_buf *dict;
+    int calls;
+} finder;
+
+static int find(void *arg, unsigned id, fs_buf *out)
+{
+    finder *f = arg;
+    f->calls++;
+    int rc = FSEARCH_OK;
+    if (id == FS_TEXTSTORE_DICT_ID0 && f->dict)
+        fs_buf_append(&rc, out, f->dict->p, f->dict->n);
+    else
+        rc = FSEARCH_ECORRUPT;
+    return rc;
+}
+
+TEST(dictionary)
+{
+    size_t *sizes, n;
+    char *text = samples(&sizes, &n, 11);
+    fs_buf dict = FS_BUF_INIT;
+    CHECK_INT(fs_textstore_train(&dict, FS_TEXTSTORE_DICT_ID0, text, sizes, n),
+              FSEARCH_OK);
+    CHECK(dict.n > 0 && dict.n <= FS_TEXTSTORE_DICT_BYTES);
+    /* too few samples: no dictionary, and no error */
+    fs_buf none = FS_BUF_INIT;
+    CHECK_INT(fs_textstore_train(&none, FS_TEXTSTORE_DICT_ID0, text, sizes, 3),
+              FSEARCH_DONE);
+    CHECK_INT(none.n, 0);
+
+    fs_textstore_enc *e = NULL;
+    CHECK_INT(fs_textstore_enc_new(&e), FSEARCH_OK);
+    CHECK_INT(fs_textstore_enc_use_dict(e, "not a dictionary", 16),
+              FSEARCH_ECORRUPT);
+    CHECK_INT(fs_textstore_enc_use_dict(e, dict.p, dict.n), FSEARCH_OK);
+    char *other = prose(1500, 12);
+    fs_buf with = FS_BUF_INIT, without = FS_BUF_INIT;
+    CHECK_INT(fs_textstore_pack(e, &with, other, 1500), FSEARCH_OK);
+    pack(&without, other, 1500);
+    CHECK(with.n < without.n);   /* what the dictionary is for */
+
+    finder f = { &dict, 0 };
+    fs_textstore_dec *d = NULL;
+    CHECK_INT(fs_textstore_dec_new(&d, find, &f), FSEARCH_OK);
+    const char *t, *why;
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(fs_textstore_get(d, with.p, with.n, 100, 400, &t, &why),
+                  FSEARCH_OK);
+        CHECK(t && memcmp(t, other + 100, 400) == 0);
+        CHECK_INT(fs_textstore_get(d, without.p, without.n, 0, 1500, &t,
+                                   &why), FSEARCH_OK);
+        CHECK(t && memcmp(t, other, 1500) == 0);
+    }
+    CHECK_INT(f.calls, 1);   /* the dictionary is read once */
+    fs_textstore_dec_free(d);
+
+    /* an unpacker that cannot find the dictionary says so */
+    finder lost = { NULL, 0 };
+    CHECK_INT(fs_textstore_dec_new(&d, find, &lost), FSEARCH_OK);
+    CHECK_INT(fs_textstore_get(d, with.p, with.n, 0, 10, &t, &why),
+              FSEARCH_ECORRUPT);
+    CHECK(why && strstr(why, "dictionary"));
+    fs_textstore_dec_free(d);
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
+    CHECK_INT(fs_textstore_get(d, with.p, with.n, 0, 10, &t, &why),
+              FSEARCH_ECORRUPT);
+    fs_textstore_dec_free(d);
+
+    /* and the SQL function reads it from passage_dict */
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(fs_textstore_register(db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "CREATE TABLE passage_dict(id INTEGER PRIMARY "
+                           "KEY, data BLOB NOT NULL)", NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT fsearch_text(?1, 7, 50)", -1,
+                                 &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, with.p, (int)with.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_CORRUPT);   /* not stored yet */
+    CHECK(strstr(sqlite3_errmsg(db), "dictionary") != NULL);
+    sqlite3_reset(st);
+    sqlite3_stmt *ins = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO passage_dict VALUES(?1, ?2)",
+                                 -1, &ins, NULL), SQLITE_OK);
+    sqlite3_bind_int64(ins, 1, FS_TEXTSTORE_DICT_ID0);
+    sqlite3_bind_blob(ins, 2, dict.p, (int)dict.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(ins), SQLITE_DONE);
+    sqlite3_finalize(ins);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK(memcmp(sqlite3_column_text(st, 0), other + 7, 50) == 0);
+    sqlite3_finalize(st);
+    CHECK_INT(sqlite3_close(db), SQLITE_OK);
+
+    fs_textstore_enc_free(e);
+    fs_buf_free(&with);
+    fs_buf_free(&without);
+    fs_buf_free(&dict);
+    free(other);
+    free(sizes);
+    free(text);
+}
+
 RUN_TESTS("textstore", T(round_trip_every_passage), T(two_blocks_alternating),
           T(empty_and_tiny_are_raw), T(huge_and_incompressible),
-          T(corrupt_blocks_are_errors), T(sql_function))
+          T(corrupt_blocks_are_errors), T(sql_function), T(dictionary))
