@@ -111,6 +111,10 @@ typedef struct fs_rank_ctl {
     int (*row)(void *row_arg, sqlite3_int64 rowid, double rank, int pruned);
     void *row_arg;
     int walked;                  /* out: the walk was done */
+    sqlite3_blob *docsize;       /* out: rank.c's reader of column sizes,
+                                 ** opened on first use; the caller closes
+                                 ** it (sqlite3_blob_close) after the scan,
+                                 ** since it holds the read transaction */
 } fs_rank_ctl;
 
 /* Free a handle's rank statistics (rank.c); accepts NULL. */

@@ -464,6 +464,61 @@ static fs_rank_ctl *ctl_arg(int nval, sqlite3_value **val)
     return nval >= 2 ? sqlite3_value_pointer(val[1], FS_RANK_CTL_TYPE) : NULL;
 }
 
+/* An SQLite varint at p[0..n) into *v; bytes read, 0 if cut short. */
+static int get_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
+{
+    sqlite3_uint64 x = 0;
+    for (int i = 0; i < 9 && i < n; i++) {
+        if (i == 8) {
+            *v = (x << 8) | p[i];
+            return 9;
+        }
+        x = (x << 7) | (p[i] & 0x7f);
+        if (!(p[i] & 0x80)) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/*
+** The column lengths of row `id` into len[2], read from FTS5's docsize
+** record with a blob handle kept in ctl for the whole scan: xColumnSize
+** runs a statement (step and reset) per row, three times the cost of the
+** read itself, and a common word's rows each need one. The record is the
+** one xColumnSize decodes (one varint per column); anything unexpected
+** returns an error code and the caller asks FTS5.
+*/
+static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
+                        int *len)
+{
+    int rc;
+    if (!ctl->docsize)
+        rc = sqlite3_blob_open(db, "main", "fts_docsize", "sz", id, 0,
+                               &ctl->docsize);
+    else
+        rc = sqlite3_blob_reopen(ctl->docsize, id);
+    unsigned char buf[32];
+    int n = rc == SQLITE_OK ? sqlite3_blob_bytes(ctl->docsize) : 0;
+    if (rc == SQLITE_OK && (n <= 0 || n > (int)sizeof buf))
+        rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_blob_read(ctl->docsize, buf, n, 0);
+    int off = 0;
+    for (int c = 0; rc == SQLITE_OK && c < 2; c++) {
+        sqlite3_uint64 v = 0;
+        int k = get_varint(buf + off, n - off, &v);
+        if (k == 0 || v > 0x7fffffff)
+            rc = SQLITE_ERROR;
+        off += k;
+        len[c] = (int)v;
+    }
+    if (rc == SQLITE_OK && off != n)
+        rc = SQLITE_ERROR;
+    return rc;
+}
+
 /*
 ** Score the current row of ctx for query q into *score, or set *pruned
 ** when ctl's floor shows it cannot reach the heap (then its column sizes
@@ -594,8 +649,11 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
         pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
     }
     int len[2] = { 0, 0 };
-    for (int c = 0; rc == SQLITE_OK && !pruned && c < 2; c++)
-        rc = api->xColumnSize(ctx, c, &len[c]);
+    if (!pruned && !(ctl && ctl->fs && ctl->fs->db &&
+                     docsize_read(ctl->fs->db, ctl, api->xRowid(ctx), len) ==
+                         SQLITE_OK))
+        for (int c = 0; rc == SQLITE_OK && c < 2; c++)
+            rc = api->xColumnSize(ctx, c, &len[c]);
     if (!pruned) {
         score = bm25f(q, tf, len);
         score += cover;

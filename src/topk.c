@@ -401,10 +401,14 @@ static int scan(fs_topk *t)
                           t->ctl.marks ? t->ctl.nmarks : -1 };
         if (offer(t, &e) != FSEARCH_OK) {
             sqlite3_reset(st);
+            sqlite3_blob_close(t->ctl.docsize);
+            t->ctl.docsize = NULL;
             return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
         }
     }
     sqlite3_reset(st);
+    sqlite3_blob_close(t->ctl.docsize);
+    t->ctl.docsize = NULL;
     if (src != SQLITE_DONE)
         return fs_error_sqlite(t->fs, src, "cannot search the index");
     if (t->n > 1)
