@@ -42,7 +42,7 @@ typedef struct fb_word {
 } fb_word;
 
 typedef struct fb {
-    fs_tokenizer *tok;
+    fs_tokenizer *tok;    /* the handle's, borrowed */
     fb_word *words;       /* [nwords] */
     int nwords, capwords;
     int *slot;            /* [nslot] hash of stems: word index + 1, 0 free */
@@ -61,7 +61,6 @@ static void fb_free(fb *f)
     }
     fs_free(f->words);
     fs_free(f->slot);
-    fs_tokenizer_free(f->tok);
 }
 
 static int grow_slots(fb *f)
@@ -220,14 +219,11 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
     fs_buf_free(&arg);
     if (rc != FSEARCH_OK)
         return rc;
-    int src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT doc_id FROM passage WHERE id = ?1",
-                                 -1, &doc_of, NULL);
+    int src = fs_stmt_take(fs, "SELECT doc_id FROM passage WHERE id = ?1",
+                           &doc_of);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT body FROM passage_text WHERE doc_id = ?1 "
-                                 "AND id BETWEEN ?2 AND ?3 ORDER BY id",
-                                 -1, &near, NULL);
+        src = fs_stmt_take(fs, "SELECT body FROM passage_text WHERE doc_id = ?1 "
+                           "AND id BETWEEN ?2 AND ?3 ORDER BY id", &near);
     sqlite3_int64 seen[FB_FILES];
     int nseen = 0, again = 0;
     for (int row = 0; src == SQLITE_OK && rc == FSEARCH_OK && !again &&
@@ -267,8 +263,8 @@ static int read_bags(fsearch *fs, const fs_query *q, fb *f,
             rc = fs_error(fs, rc, "out of memory");
         src = src == SQLITE_DONE || src == SQLITE_ROW ? SQLITE_OK : src;
     }
-    sqlite3_finalize(doc_of);
-    sqlite3_finalize(near);
+    fs_stmt_give(fs, doc_of);
+    fs_stmt_give(fs, near);
     fs_topk_free(&t);
     if (rc == FSEARCH_DONE)
         rc = FSEARCH_OK;
@@ -334,8 +330,8 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
                            "temp.fsearch_vocab USING fts5vocab(main, fts, "
                            "row)", NULL, NULL, NULL);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(fs->db, "SELECT doc FROM temp.fsearch_vocab "
-                                 "WHERE term = ?1", -1, &all, NULL);
+        src = fs_stmt_take(fs, "SELECT doc FROM temp.fsearch_vocab "
+                           "WHERE term = ?1", &all);
     for (int i = 0; src == SQLITE_OK && i < ncand; i++) {
         fb_word *w = cand[i];
         sqlite3_int64 df = 0, limit = 0;
@@ -351,11 +347,10 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
                                "fts5vocab(main, fts, instance)", NULL, NULL,
                                NULL);
             if (src == SQLITE_OK)
-                src = sqlite3_prepare_v2(fs->db,
-                                         "SELECT count(*) FROM (SELECT "
-                                         "DISTINCT doc FROM "
-                                         "temp.fsearch_vocab_inst WHERE term "
-                                         "= ?1 LIMIT ?2)", -1, &upto, NULL);
+                src = fs_stmt_take(fs, "SELECT count(*) FROM (SELECT "
+                                   "DISTINCT doc FROM "
+                                   "temp.fsearch_vocab_inst WHERE term "
+                                   "= ?1 LIMIT ?2)", &upto);
             if (src != SQLITE_OK)
                 break;
         }
@@ -380,8 +375,8 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
         if (k < keep)
             best[k] = w->weight;
     }
-    sqlite3_finalize(all);
-    sqlite3_finalize(upto);
+    fs_stmt_give(fs, all);
+    fs_stmt_give(fs, upto);
     return src == SQLITE_OK ? FSEARCH_OK
                             : fs_error_sqlite(fs, src, "cannot read the index "
                                               "vocabulary");
@@ -439,12 +434,11 @@ int fs_feedback_expand(fsearch *fs, fs_query *q)
     memset(&f, 0, sizeof f);
     fb_word **cand = NULL;
     sqlite3_int64 nrows = 0;
-    int rc = fs_tokenizer_new(&f.tok, fs->language);
-    if (rc != FSEARCH_OK) {
-        rc = fs_error(fs, rc, rc == FSEARCH_ENOMEM ? "out of memory"
-                                                   : "unknown stemmer");
+    /* The handle's tokenizer: making one costs as much as a cheap
+    ** search. */
+    int rc = fs_handle_tokenizer(fs, &f.tok);
+    if (rc != FSEARCH_OK)
         goto done;
-    }
     /* The typed words, as the index spells them, are not added again. */
     f.is_query = 1;
     for (int i = 0; rc == FSEARCH_OK && i < q->nterms; i++)

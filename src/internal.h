@@ -20,6 +20,8 @@
 
 #define FS_ERRMSG_MAX 512
 
+#define FS_STMT_CACHE 16          /* statements kept per handle */
+
 struct fsearch {
     sqlite3 *db;                 /* the open index */
     char *path;                  /* index file path as given */
@@ -32,7 +34,21 @@ struct fsearch {
     fs_replay replay;            /* tokens the indexer hands to FTS5 */
     struct fs_tokenizer *tk;     /* made on first use: highlights, "did you
                                  ** mean" (search.c); freed on close */
+    struct fs_rank_cache *rank_cache; /* rank.c: statistics kept between
+                                 ** searches; freed on close */
+    sqlite3_stmt *stmts[FS_STMT_CACHE]; /* stmtcache.c: prepared statements
+                                 ** not lent out; finalized on close */
 };
+
+/*
+** Statements kept on the handle (stmtcache.c). fs_stmt_take lends one of
+** exactly this SQL, prepared if none is kept (SQLite rc); fs_stmt_give
+** takes it back (NULL is fine), reset with its bindings cleared.
+** fs_stmt_cache_free finalizes what is kept, before the handle closes.
+*/
+int fs_stmt_take(fsearch *fs, const char *sql, sqlite3_stmt **out);
+void fs_stmt_give(fsearch *fs, sqlite3_stmt *st);
+void fs_stmt_cache_free(fsearch *fs);
 
 /* The handle's own tokenizer (its index's language), made on first use and
 ** borrowed until fsearch_close(). FSEARCH_OK or an error recorded on fs. */
@@ -83,7 +99,27 @@ typedef struct fs_rank_ctl {
                                  ** NULL; out: (token, phrase size) pairs */
     int capmarks;                /* in: ints of room */
     int nmarks;                  /* out: ints written, -1 if they overflowed */
+    fsearch *fs;                 /* in: keep statistics on this handle (its
+                                 ** rank_cache), or NULL */
+    char **keys;                 /* in: [nkeys] each phrase's cache key, NULL
+                                 ** for one not to cache */
+    int nkeys;                   /* in: must equal the phrase count */
+    /* in: when set, a query of one phrase is walked whole on its first
+    ** row: each row goes to row(row_arg, rowid, -score, pruned) (nonzero
+    ** return: an SQLite error that stops it), `walked` is set, and the
+    ** statement's rows are not to be read further. */
+    int (*row)(void *row_arg, sqlite3_int64 rowid, double rank, int pruned);
+    void *row_arg;
+    int walked;                  /* out: the walk was done */
+    sqlite3_blob *docsize;       /* out: rank.c's reader of column sizes,
+                                 ** opened on first use; the caller closes
+                                 ** it (sqlite3_blob_close) after the scan,
+                                 ** since it holds the read transaction */
 } fs_rank_ctl;
+
+/* Free a handle's rank statistics (rank.c); accepts NULL. */
+struct fs_rank_cache;
+void fs_rank_cache_free(struct fs_rank_cache *c);
 
 /* Register fsearch_rank() and fsearch_matches() (rank.c); SQLite rc. */
 int fs_rank_register(sqlite3 *db);

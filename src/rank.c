@@ -151,11 +151,171 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return SQLITE_OK;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Statistics kept between searches                                        */
+
+/*
+** A phrase's passage count costs a walk of its whole posting list (for a
+** common word, as much again as the search), and the row count and column
+** totals a read of FTS5's averages record; neither changes until the index
+** does. So a handle keeps them, keyed by the phrase as written in the MATCH
+** expression, for as long as the database's data version stays the same:
+** the version is read inside the scan's own read transaction, so the
+** numbers always belong to the snapshot being ranked.
+*/
+#define CACHE_MAX_TERMS 4096     /* entries; the table is cleared when full */
+
+typedef struct fs_rank_cache fs_rank_cache;
+
+typedef struct cache_ent {
+    char *key;                   /* NULL: free slot */
+    sqlite3_int64 df;            /* passages holding the phrase */
+} cache_ent;
+
+struct fs_rank_cache {
+    unsigned int version;        /* SQLITE_FCNTL_DATA_VERSION of the data */
+    int has_totals;              /* nrow and avgdl are known */
+    sqlite3_int64 nrow;
+    double avgdl[2];
+    cache_ent *ent;              /* open addressing, cap a power of two */
+    size_t n, cap;
+};
+
+static void cache_clear(fs_rank_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        fs_free(c->ent[i].key);
+    if (c->ent)
+        memset(c->ent, 0, c->cap * sizeof *c->ent);
+    c->n = 0;
+    c->has_totals = 0;
+}
+
+void fs_rank_cache_free(fs_rank_cache *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    fs_free(c->ent);
+    fs_free(c);
+}
+
+/*
+** The handle's cache, emptied if the data changed, or NULL when it cannot
+** be trusted: inside an explicit transaction (FTS5's pending, uncommitted
+** rows count, but move no version) or when the version cannot be read.
+*/
+static fs_rank_cache *cache_get(fsearch *fs)
+{
+    unsigned int version = 0;
+    if (!fs || !fs->db || !sqlite3_get_autocommit(fs->db) ||
+        sqlite3_file_control(fs->db, "main", SQLITE_FCNTL_DATA_VERSION,
+                             &version) != SQLITE_OK)
+        return NULL;
+    fs_rank_cache *c = fs->rank_cache;
+    if (!c) {
+        if (!(c = fs_calloc(sizeof *c)))
+            return NULL;
+        fs->rank_cache = c;
+        c->version = version;
+    }
+    if (c->version != version) {
+        cache_clear(c);
+        c->version = version;
+    }
+    return c;
+}
+
+static cache_ent *cache_slot(const fs_rank_cache *c, const char *key)
+{
+    size_t mask = c->cap - 1;
+    size_t i = (size_t)fs_hash_bytes(key, strlen(key)) & mask;
+    while (c->ent[i].key && strcmp(c->ent[i].key, key) != 0)
+        i = (i + 1) & mask;
+    return &c->ent[i];
+}
+
+/* The cached count of phrase `key`: 1 with *df, or 0. */
+static int cache_find(const fs_rank_cache *c, const char *key,
+                      sqlite3_int64 *df)
+{
+    if (!c || !key || c->n == 0)
+        return 0;
+    const cache_ent *e = cache_slot(c, key);
+    if (!e->key)
+        return 0;
+    *df = e->df;
+    return 1;
+}
+
+/* Remember a count; failing to (no memory) only loses the saving. */
+static void cache_put(fs_rank_cache *c, const char *key, sqlite3_int64 df)
+{
+    if (!c || !key)
+        return;
+    if (c->n >= CACHE_MAX_TERMS)
+        cache_clear(c);
+    if (2 * (c->n + 1) > c->cap) {
+        size_t ncap = c->cap ? 2 * c->cap : 64;
+        cache_ent *t = fs_calloc(ncap * sizeof *t);
+        if (!t)
+            return;
+        cache_ent *old = c->ent;
+        size_t ocap = c->cap;
+        c->ent = t;
+        c->cap = ncap;
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i].key)
+                *cache_slot(c, old[i].key) = old[i];
+        fs_free(old);
+    }
+    cache_ent *e = cache_slot(c, key);
+    if (e->key) {
+        e->df = df;
+        return;
+    }
+    if (!(e->key = fs_strdup(key)))
+        return;
+    e->df = df;
+    c->n++;
+}
+
+/* Row count and average column lengths, from the cache or FTS5. */
+static int load_totals(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                       fs_rank_cache *cache, rank_query *q)
+{
+    if (cache && cache->has_totals) {
+        q->nrow = cache->nrow;
+        q->avgdl[0] = cache->avgdl[0];
+        q->avgdl[1] = cache->avgdl[1];
+        return SQLITE_OK;
+    }
+    sqlite3_int64 nrow = 0;
+    int rc = api->xRowCount(ctx, &nrow);
+    q->nrow = nrow;
+    for (int c = 0; rc == SQLITE_OK && c < 2; c++) {
+        sqlite3_int64 total = 0;
+        rc = api->xColumnTotalSize(ctx, c, &total);
+        q->avgdl[c] = nrow > 0 ? (double)total / (double)nrow : 1.0;
+        if (q->avgdl[c] <= 0)
+            q->avgdl[c] = 1.0;
+    }
+    if (rc == SQLITE_OK && cache) {
+        cache->nrow = q->nrow;
+        cache->avgdl[0] = q->avgdl[0];
+        cache->avgdl[1] = q->avgdl[1];
+        cache->has_totals = 1;
+    }
+    return rc;
+}
+
 /* With `stats` 0 (fsearch_matches), only the groups are read: the IDF and
 ** average lengths cost a scan of every phrase's doclist, which the search
-** cursor would otherwise pay once per hit it dresses. */
+** cursor would otherwise pay once per hit it dresses. `ctl` (may be NULL)
+** names the handle whose cache spares those scans. */
 static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                      const char *groups, int stats, rank_query **out)
+                      const char *groups, int stats, const fs_rank_ctl *ctl,
+                      rank_query **out)
 {
     rank_query *q = api->xGetAuxdata(ctx, 0);
     if (q) {
@@ -174,25 +334,28 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (rc == SQLITE_OK)
         rc = parse_groups(groups, q->nphrase, q->group, q->weight,
                           &q->ngroups);
-    sqlite3_int64 nrow = 0;
-    if (rc == SQLITE_OK && stats)
-        rc = api->xRowCount(ctx, &nrow);
-    q->nrow = nrow;
-    for (int c = 0; rc == SQLITE_OK && stats && c < 2; c++) {
-        sqlite3_int64 total = 0;
-        rc = api->xColumnTotalSize(ctx, c, &total);
-        q->avgdl[c] = nrow > 0 ? (double)total / (double)nrow : 1.0;
-        if (q->avgdl[c] <= 0)
-            q->avgdl[c] = 1.0;
+    fs_rank_cache *cache = NULL;
+    char **keys = NULL;
+    if (rc == SQLITE_OK && stats && ctl && ctl->fs) {
+        cache = cache_get(ctl->fs);
+        if (ctl->keys && ctl->nkeys == q->nphrase)
+            keys = ctl->keys;
     }
+    if (rc == SQLITE_OK && stats)
+        rc = load_totals(api, ctx, cache, q);
     for (int i = 0; rc == SQLITE_OK && stats && i < q->nphrase; i++) {
         sqlite3_int64 hits = 0;
-        if (q->group[i] != -1)
+        if (q->group[i] != -1 &&
+            !cache_find(cache, keys ? keys[i] : NULL, &hits)) {
             rc = api->xQueryPhrase(ctx, i, &hits, count_row);
+            if (rc == SQLITE_OK)
+                cache_put(cache, keys ? keys[i] : NULL, hits);
+        }
         /* BM25's IDF in the form that stays positive (as Lucene's), so a
         ** word found in most passages still counts a little rather than
         ** being floored to nothing. */
-        q->idf[i] = log(1.0 + ((double)nrow - (double)hits + 0.5) /
+        double nrow = (double)q->nrow;
+        q->idf[i] = log(1.0 + (nrow - (double)hits + 0.5) /
                                   ((double)hits + 0.5));
         /* BM25F saturates below idf * (k1 + 1). */
         if (q->group[i] != -1)
@@ -301,19 +464,80 @@ static fs_rank_ctl *ctl_arg(int nval, sqlite3_value **val)
     return nval >= 2 ? sqlite3_value_pointer(val[1], FS_RANK_CTL_TYPE) : NULL;
 }
 
-static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                      sqlite3_context *result, int nval, sqlite3_value **val)
+/* An SQLite varint at p[0..n) into *v; bytes read, 0 if cut short. */
+static int get_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
 {
-    const char *groups;
-    rank_query *q = NULL;
-    int rc = group_arg(nval, val, &groups);
+    sqlite3_uint64 x = 0;
+    for (int i = 0; i < 9 && i < n; i++) {
+        if (i == 8) {
+            *v = (x << 8) | p[i];
+            return 9;
+        }
+        x = (x << 7) | (p[i] & 0x7f);
+        if (!(p[i] & 0x80)) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/*
+** The column lengths of row `id` into len[2], read from FTS5's docsize
+** record with a blob handle kept in ctl for the whole scan: xColumnSize
+** runs a statement (step and reset) per row, three times the cost of the
+** read itself, and a common word's rows each need one. The record is the
+** one xColumnSize decodes (one varint per column); anything unexpected
+** returns an error code and the caller asks FTS5.
+*/
+static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
+                        int *len)
+{
+    int rc;
+    if (!ctl->docsize)
+        rc = sqlite3_blob_open(db, "main", "fts_docsize", "sz", id, 0,
+                               &ctl->docsize);
+    else
+        rc = sqlite3_blob_reopen(ctl->docsize, id);
+    unsigned char buf[32];
+    int n = rc == SQLITE_OK ? sqlite3_blob_bytes(ctl->docsize) : 0;
+    if (rc == SQLITE_OK && (n <= 0 || n > (int)sizeof buf))
+        rc = SQLITE_ERROR;
     if (rc == SQLITE_OK)
-        rc = load_query(api, ctx, groups, 1, &q);
+        rc = sqlite3_blob_read(ctl->docsize, buf, n, 0);
+    int off = 0;
+    for (int c = 0; rc == SQLITE_OK && c < 2; c++) {
+        sqlite3_uint64 v = 0;
+        int k = get_varint(buf + off, n - off, &v);
+        if (k == 0 || v > 0x7fffffff)
+            rc = SQLITE_ERROR;
+        off += k;
+        len[c] = (int)v;
+    }
+    if (rc == SQLITE_OK && off != n)
+        rc = SQLITE_ERROR;
+    return rc;
+}
+
+/*
+** Score the current row of ctx for query q into *score, or set *pruned
+** when ctl's floor shows it cannot reach the heap (then its column sizes
+** are not read). SQLite rc.
+*/
+static int score_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                     rank_query *q, fs_rank_ctl *ctl, double *score_out,
+                     int *pruned_out)
+{
+    /* One phrase: its instances are read straight from its position list;
+    ** xInstCount would first build the array of every phrase's (a fifth
+    ** of the cost of a common word's row). */
+    int single = q->nphrase == 1;
     int ninst = 0;
-    if (rc == SQLITE_OK)
-        rc = inst_count(api, ctx, &ninst);
-    int ncell = q ? q->nphrase * 2 : 0;
+    int rc = single ? SQLITE_OK : inst_count(api, ctx, &ninst);
+    int ncell = q->nphrase * 2;
     int *tf = NULL, *present = NULL, *grp = NULL, *off = NULL, *counts = NULL;
+    *score_out = 0.0;
+    *pruned_out = 0;
     if (rc == SQLITE_OK) {
         /* One block per query, grown as needed: a common word calls this
         ** for every passage, and allocating per row cost a third of it. */
@@ -337,10 +561,36 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
             off = grp + ninst + 1;
         }
     }
-    fs_rank_ctl *ctl = ctl_arg(nval, val);
     int nbody = 0, minlen[2] = { 0, 0 };
     if (ctl)
         ctl->nmarks = 0;
+    if (rc == SQLITE_OK && single) {
+        Fts5PhraseIter it;
+        int ic = -1, io = 0, found = 0, size = api->xPhraseSize(ctx, 0);
+        int g = q->group[0];
+        rc = api->xPhraseFirst(ctx, 0, &it, &ic, &io);
+        for (; rc == SQLITE_OK && ic >= 0;
+             api->xPhraseNext(ctx, &it, &ic, &io)) {
+            found = 1;
+            if (ic > 1)
+                continue;
+            tf[ic]++;
+            if (ctl && io + size > minlen[ic])
+                minlen[ic] = io + size;
+            if (g < 0)
+                continue;
+            present[g] = 1;
+            if (ic == COL_BODY) {
+                nbody++;
+                if (ctl && ctl->marks)
+                    note_mark(ctl, io, size);
+            }
+        }
+        /* Every row of a MATCH holds an instance: none is a failure (see
+        ** inst_count). */
+        if (rc == SQLITE_OK && !found)
+            rc = SQLITE_NOMEM;
+    }
     for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
         int ip, ic, io;
         rc = api->xInst(ctx, i, &ip, &ic, &io);
@@ -362,56 +612,114 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
                 note_mark(ctl, io, api->xPhraseSize(ctx, ip));
         }
     }
+    if (rc != SQLITE_OK)
+        return rc;
     /* Added to BM25F in this order, as they always were: the sums must stay
     ** bit for bit the same, since ties are broken by rowid. */
     double score = 0.0, cover = 0.0, near = 0.0;
     int pruned = 0;
-    if (rc == SQLITE_OK) {
-        if (q->ngroups <= STRICT_MAX_GROUPS) {
-            int covered = 0;
-            for (int g = 0; g < q->ngroups; g++)
-                covered += present[g];
-            cover = COVERAGE_WEIGHT * covered;
-        }
-        /* Words close together: a bonus that is largest when the groups
-        ** found in the body stand side by side. */
-        int inbody = 0;
-        for (int i = 0; i < nbody; i++)
-            if (counts[grp[i]]++ == 0)
-                inbody++;
-        for (int i = 0; i < nbody; i++)
-            counts[grp[i]] = 0;
-        if (inbody >= 2) {
-            int span = min_span(grp, off, nbody, inbody, counts);
-            double w = q->ngroups <= STRICT_MAX_GROUPS ? PROXIMITY_WEIGHT
-                                                       : PROXIMITY_WEIGHT_LONG;
-            if (span > 0)
-                near = w * (double)(inbody - 1) * inbody / (double)span;
-        }
-        /* Shorter columns only raise BM25F, so with the shortest lengths
-        ** the matches allow, the row's best possible score is known before
-        ** its lengths are read; the margin covers rounding. */
-        if (ctl && ctl->has_floor) {
-            double best = bm25f(q, tf, minlen);
-            best += cover;
-            best += near;
-            pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
-        }
-        int len[2] = { 0, 0 };
-        for (int c = 0; rc == SQLITE_OK && !pruned && c < 2; c++)
-            rc = api->xColumnSize(ctx, c, &len[c]);
-        if (!pruned) {
-            score = bm25f(q, tf, len);
-            score += cover;
-            score += near;
-        }
-        if (ctl) {
-            ctl->gap = q->gap;
-            ctl->rows = q->nrow;
-            ctl->coverage = q->ngroups <= STRICT_MAX_GROUPS ? COVERAGE_WEIGHT
-                                                            : 0.0;
-        }
+    if (q->ngroups <= STRICT_MAX_GROUPS) {
+        int covered = 0;
+        for (int g = 0; g < q->ngroups; g++)
+            covered += present[g];
+        cover = COVERAGE_WEIGHT * covered;
     }
+    /* Words close together: a bonus that is largest when the groups
+    ** found in the body stand side by side. */
+    int inbody = single ? nbody > 0 : 0;
+    for (int i = 0; !single && i < nbody; i++)
+        if (counts[grp[i]]++ == 0)
+            inbody++;
+    for (int i = 0; !single && i < nbody; i++)
+        counts[grp[i]] = 0;
+    if (inbody >= 2) {
+        int span = min_span(grp, off, nbody, inbody, counts);
+        double w = q->ngroups <= STRICT_MAX_GROUPS ? PROXIMITY_WEIGHT
+                                                   : PROXIMITY_WEIGHT_LONG;
+        if (span > 0)
+            near = w * (double)(inbody - 1) * inbody / (double)span;
+    }
+    /* Shorter columns only raise BM25F, so with the shortest lengths
+    ** the matches allow, the row's best possible score is known before
+    ** its lengths are read; the margin covers rounding. */
+    if (ctl && ctl->has_floor) {
+        double best = bm25f(q, tf, minlen);
+        best += cover;
+        best += near;
+        pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
+    }
+    int len[2] = { 0, 0 };
+    if (!pruned && !(ctl && ctl->fs && ctl->fs->db &&
+                     docsize_read(ctl->fs->db, ctl, api->xRowid(ctx), len) ==
+                         SQLITE_OK))
+        for (int c = 0; rc == SQLITE_OK && c < 2; c++)
+            rc = api->xColumnSize(ctx, c, &len[c]);
+    if (!pruned) {
+        score = bm25f(q, tf, len);
+        score += cover;
+        score += near;
+    }
+    if (ctl) {
+        ctl->gap = q->gap;
+        ctl->rows = q->nrow;
+        ctl->coverage = q->ngroups <= STRICT_MAX_GROUPS ? COVERAGE_WEIGHT
+                                                        : 0.0;
+    }
+    *score_out = score;
+    *pruned_out = pruned;
+    return rc;
+}
+
+/* One row of a walked phrase: scored and handed to the cursor. */
+typedef struct walk_ctx {
+    rank_query *q;
+    fs_rank_ctl *ctl;
+} walk_ctx;
+
+static int walk_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                    void *payload)
+{
+    walk_ctx *w = payload;
+    double score;
+    int pruned;
+    int rc = score_row(api, ctx, w->q, w->ctl, &score, &pruned);
+    if (rc == SQLITE_OK)
+        rc = w->ctl->row(w->ctl->row_arg, api->xRowid(ctx),
+                         pruned ? 0.0 : -score, pruned);
+    return rc;
+}
+
+static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                      sqlite3_context *result, int nval, sqlite3_value **val)
+{
+    const char *groups;
+    rank_query *q = NULL;
+    fs_rank_ctl *ctl = ctl_arg(nval, val);
+    int rc = group_arg(nval, val, &groups);
+    if (rc == SQLITE_OK)
+        rc = load_query(api, ctx, groups, 1, ctl, &q);
+    /*
+    ** A query of one phrase matches exactly that phrase's rows, so the
+    ** cursor may ask for them all from this first row: FTS5 walks them
+    ** in one call (xQueryPhrase), each scored as below and handed over,
+    ** without a step of the statement per row (a quarter of the cost of
+    ** a common word). The statement is then abandoned.
+    */
+    if (rc == SQLITE_OK && ctl && ctl->row && !ctl->walked &&
+        q->nphrase == 1 && q->group[0] >= 0) {
+        walk_ctx w = { q, ctl };
+        ctl->walked = 1;
+        rc = api->xQueryPhrase(ctx, 0, &w, walk_row);
+        if (rc == SQLITE_OK)
+            sqlite3_result_null(result);
+        else
+            sqlite3_result_error_code(result, rc);
+        return;
+    }
+    double score = 0.0;
+    int pruned = 0;
+    if (rc == SQLITE_OK)
+        rc = score_row(api, ctx, q, ctl, &score, &pruned);
     if (rc != SQLITE_OK)
         sqlite3_result_error_code(result, rc);
     else if (!pruned)
@@ -462,7 +770,7 @@ static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     rank_query *q = NULL;
     int rc = group_arg(nval, val, &groups);
     if (rc == SQLITE_OK)
-        rc = load_query(api, ctx, groups, 0, &q);
+        rc = load_query(api, ctx, groups, 0, NULL, &q);
     int ntokens = 0, ninst = 0;
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(ctx, COL_BODY, &ntokens);

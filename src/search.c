@@ -28,6 +28,34 @@
 /* ====================================================================== */
 /* Shingles: what near-identical passages share                            */
 
+/* Each byte as the shingle hash folds it: an ASCII letter lower-cased, a
+** digit itself, any other ASCII byte 0 (a separator); bytes from 0x80 on
+** are themselves, and separator() decides about them. */
+static const unsigned char word_fold[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
+    0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73,
+    0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b,
+    0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+    0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x81, 0x82, 0x83,
+    0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+    0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b,
+    0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+    0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xb2, 0xb3,
+    0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
+    0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb,
+    0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7,
+    0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3,
+    0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+    0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb,
+    0xfc, 0xfd, 0xfe, 0xff,
+};
+
 /* Bytes of the separator at s[i], or 0 if s[i] belongs to a word. ASCII
 ** letters and digits are word bytes; so is any other non-ASCII character
 ** except Latin-1 and General Punctuation marks (’ – “ « ...), so a curly
@@ -36,10 +64,7 @@ static size_t separator(const unsigned char *s, size_t n, size_t i)
 {
     unsigned char c = s[i];
     if (c < 0x80)
-        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-                       (c >= '0' && c <= '9')
-                   ? 0
-                   : 1;
+        return word_fold[c] ? 0 : 1;
     if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0xA0 && s[i + 1] <= 0xBF)
         return 2;
     if (c == 0xE2 && i + 2 < n &&
@@ -103,32 +128,95 @@ static void sort_u64(uint64_t *a, size_t n)
     }
 }
 
+/* Count the distinct hashes of sh into sh->n and set its signature, with a
+** scratch hash set: cheaper than sorting, which only the few pairs whose
+** signatures agree need (shingles_sort). 0 is never a key here: it marks a
+** free slot, so it is counted apart. */
+static int shingles_count(fs_shingles *sh)
+{
+    size_t need = 16;
+    while (need < 2 * sh->nraw)
+        need *= 2;
+    if (need > sh->ntab) {
+        uint64_t *t = fs_realloc(sh->tab, need * sizeof *t);
+        if (!t)
+            return FSEARCH_ENOMEM;
+        sh->tab = t;
+        sh->ntab = need;
+    }
+    memset(sh->tab, 0, need * sizeof *sh->tab);
+    size_t mask = need - 1, n = 0;
+    int zero = 0;
+    for (size_t j = 0; j < sh->nraw; j++) {
+        uint64_t v = sh->h[j];
+        if (v == 0) {
+            n += !zero;
+            zero = 1;
+            continue;
+        }
+        size_t k = (size_t)(v >> 32 ^ v) & mask;
+        while (sh->tab[k] && sh->tab[k] != v)
+            k = (k + 1) & mask;
+        if (sh->tab[k])
+            continue;
+        sh->tab[k] = v;
+        n++;
+        unsigned bit = (unsigned)(v % (64 * FS_SIG_WORDS));
+        sh->sig[bit / 64] |= 1ULL << (bit % 64);
+    }
+    if (zero)
+        sh->sig[0] |= 1ULL;
+    sh->n = n;
+    return FSEARCH_OK;
+}
+
+/* Sort and dedupe sh's hashes, once. */
+static void shingles_sort(fs_shingles *sh)
+{
+    if (sh->sorted)
+        return;
+    sort_u64(sh->h, sh->nraw);
+    size_t u = 0;
+    for (size_t j = 0; j < sh->nraw; j++)
+        if (u == 0 || sh->h[u - 1] != sh->h[j])
+            sh->h[u++] = sh->h[j];
+    sh->sorted = 1;
+}
+
 int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
     uint64_t w[3] = { 0, 0, 0 };
     size_t nwords = 0, i = 0;
-    sh->n = 0;
+    sh->n = sh->nraw = 0;
+    sh->sorted = 0;
     memset(sh->sig, 0, sizeof sh->sig);
     while (i < n) {
-        size_t k;
-        while (i < n && (k = separator(s, n, i)) != 0)
+        /* ASCII bytes are told apart by table, inline: separator() per
+        ** byte was a third of the cost of a rare word's search. */
+        while (i < n) {
+            unsigned char c = s[i];
+            size_t k = c < 0x80 ? word_fold[c] == 0 : separator(s, n, i);
+            if (k == 0)
+                break;
             i += k;
+        }
         if (i >= n)
             break;
         uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a over folded bytes */
-        while (i < n && separator(s, n, i) == 0) {
-            unsigned char c = s[i++];
-            if (c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c + 32);
-            h = (h ^ c) * 0x100000001b3ULL;
+        while (i < n) {
+            unsigned char f = word_fold[s[i]];
+            if (f == 0 || (f >= 0x80 && separator(s, n, i) != 0))
+                break;
+            i++;
+            h = (h ^ f) * 0x100000001b3ULL;
         }
         w[0] = w[1];
         w[1] = w[2];
         w[2] = h;
         if (++nwords < 3)
             continue;
-        if (sh->n == sh->cap) {
+        if (sh->nraw == sh->cap) {
             size_t ncap = sh->cap ? sh->cap * 2 : 64;
             uint64_t *p = fs_realloc(sh->h, ncap * sizeof *p);
             if (!p)
@@ -136,19 +224,9 @@ int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
             sh->h = p;
             sh->cap = ncap;
         }
-        sh->h[sh->n++] = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
+        sh->h[sh->nraw++] = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
     }
-    sort_u64(sh->h, sh->n);
-    size_t u = 0;
-    for (size_t j = 0; j < sh->n; j++) {
-        if (u > 0 && sh->h[u - 1] == sh->h[j])
-            continue;
-        sh->h[u++] = sh->h[j];
-        unsigned bit = (unsigned)(sh->h[j] % (64 * FS_SIG_WORDS));
-        sh->sig[bit / 64] |= 1ULL << (bit % 64);
-    }
-    sh->n = u;
-    return FSEARCH_OK;
+    return shingles_count(sh);
 }
 
 static unsigned popcount64(uint64_t x)
@@ -159,9 +237,9 @@ static unsigned popcount64(uint64_t x)
     return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 }
 
-int fs_shingles_near(const fs_shingles *a, const fs_shingles *b)
+int fs_shingles_near(fs_shingles *a, fs_shingles *b)
 {
-    const fs_shingles *s = a->n <= b->n ? a : b, *l = a->n <= b->n ? b : a;
+    fs_shingles *s = a->n <= b->n ? a : b, *l = a->n <= b->n ? b : a;
     if (s->n < 3 || s->n * 2 < l->n)
         return 0;
     /* A run of the smaller set that the larger lacks may leave a bit the
@@ -171,6 +249,8 @@ int fs_shingles_near(const fs_shingles *a, const fs_shingles *b)
         lone += popcount64(s->sig[i] & ~l->sig[i]);
     if (lone * 10 > s->n * 3)
         return 0;
+    shingles_sort(s);
+    shingles_sort(l);
     size_t i = 0, j = 0, common = 0;
     while (i < s->n && j < l->n) {
         if (s->h[i] == l->h[j]) {
@@ -189,8 +269,10 @@ int fs_shingles_near(const fs_shingles *a, const fs_shingles *b)
 void fs_shingles_free(fs_shingles *sh)
 {
     fs_free(sh->h);
-    sh->h = NULL;
-    sh->n = sh->cap = 0;
+    fs_free(sh->tab);
+    sh->h = sh->tab = NULL;
+    sh->n = sh->nraw = sh->cap = sh->ntab = 0;
+    sh->sorted = 0;
 }
 
 /* ====================================================================== */
@@ -446,18 +528,19 @@ static int prepare(fsearch_cursor *c)
     if (c->flags & FSEARCH_SEARCH_FILES)
         src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT d.path, p.line, p.id FROM passage p "
-                                 "JOIN doc d ON d.id = p.doc_id "
-                                 "WHERE p.hash = ?1 AND p.id <> ?2 "
-                                 "ORDER BY d.path, p.line LIMIT ?3",
-                                 -1, &c->st_dups, NULL);
+        src = fs_stmt_take(fs, "SELECT d.path, p.line, p.id FROM passage p "
+                           "JOIN doc d ON d.id = p.doc_id "
+                           "WHERE p.hash = ?1 AND p.id <> ?2 "
+                           "ORDER BY d.path, p.line LIMIT ?3", &c->st_dups);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(fs->db,
-                                 "SELECT p.line, p.end_line, p.hash, p.body, "
-                                 "d.path, d.title FROM passage_text p "
-                                 "JOIN doc d ON d.id = p.doc_id "
-                                 "WHERE p.id = ?1", -1, &c->st_one, NULL);
+        src = fs_stmt_take(fs, "SELECT 1 FROM passage "
+                           "WHERE hash = ?1 AND id <> ?2 LIMIT 1",
+                           &c->st_has_dup);
+    if (src == SQLITE_OK)
+        src = fs_stmt_take(fs, "SELECT p.line, p.end_line, p.hash, p.body, "
+                           "d.path, d.title FROM passage_text p "
+                           "JOIN doc d ON d.id = p.doc_id WHERE p.id = ?1",
+                           &c->st_one);
     if (src != SQLITE_OK) {
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
@@ -481,8 +564,7 @@ static int prepare(fsearch_cursor *c)
         ** not inside one statement: a statement left on its first row keeps
         ** them all on one snapshot, so an index run committing meanwhile
         ** cannot remove a passage between its scan and its lookup. */
-        src = sqlite3_prepare_v2(fs->db, "SELECT count(*) FROM meta", -1,
-                                 &c->st_pin, NULL);
+        src = fs_stmt_take(fs, "SELECT count(*) FROM meta", &c->st_pin);
         if (src == SQLITE_OK && (src = sqlite3_step(c->st_pin)) == SQLITE_ROW)
             src = SQLITE_OK;
         if (src != SQLITE_OK) {
@@ -637,7 +719,7 @@ static void pop_window(fsearch_cursor *c)
 }
 
 /* Is candidate k a copy of a hit already shown? */
-static int is_shown(const fsearch_cursor *c, const fs_cand *k)
+static int is_shown(fsearch_cursor *c, fs_cand *k)
 {
     if (k->folded_by || seen_has(c, (uint64_t)k->hash))
         return 1;
@@ -673,7 +755,7 @@ static int take(fsearch_cursor *c, fs_cand *k)
     fs_shingles t = c->shown[c->shown_next];
     c->shown[c->shown_next] = k->sh;
     k->sh = t;
-    k->sh.n = 0;
+    k->sh.n = k->sh.nraw = 0;
     c->shown_next = (c->shown_next + 1) % FS_WINDOW;
     if (c->shown_n < FS_WINDOW)
         c->shown_n++;
@@ -720,6 +802,16 @@ static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
                          sqlite3_int64 id)
 {
     int rc = FSEARCH_OK, src;
+    /* Most passages have no copy. Asking the hash index alone says so
+    ** without the sorted join, which costs more than a whole rare word. */
+    sqlite3_bind_int64(c->st_has_dup, 1, hash);
+    sqlite3_bind_int64(c->st_has_dup, 2, id);
+    src = sqlite3_step(c->st_has_dup);
+    sqlite3_reset(c->st_has_dup);
+    if (src == SQLITE_DONE)
+        return FSEARCH_OK;
+    if (src != SQLITE_ROW)
+        return fs_error_sqlite(c->fs, src, "cannot search the index");
     sqlite3_bind_int64(c->st_dups, 1, hash);
     sqlite3_bind_int64(c->st_dups, 2, id);
     sqlite3_bind_int(c->st_dups, 3, MAX_ALSO_IN + 1);
@@ -782,10 +874,9 @@ static int load_matches(fsearch_cursor *c, sqlite3_int64 id, size_t ntext,
 {
     *nm_out = 0;
     if (!c->st_match) {
-        int src = sqlite3_prepare_v2(c->fs->db,
-                                     "SELECT fsearch_matches(fts, ?1) FROM fts "
-                                     "WHERE fts MATCH ?2 AND fts.rowid = ?3",
-                                     -1, &c->st_match, NULL);
+        int src = fs_stmt_take(c->fs, "SELECT fsearch_matches(fts, ?1) FROM "
+                               "fts WHERE fts MATCH ?2 AND fts.rowid = ?3",
+                               &c->st_match);
         if (src == SQLITE_OK)
             src = sqlite3_bind_text(c->st_match, 1, c->groups, -1,
                                     SQLITE_STATIC);
@@ -1300,10 +1391,11 @@ void fsearch_cursor_free(fsearch_cursor *c)
         return;
     sqlite3_finalize(c->st);
     fs_topk_free(&c->topk);
-    sqlite3_finalize(c->st_pin);
-    sqlite3_finalize(c->st_match);
-    sqlite3_finalize(c->st_one);
-    sqlite3_finalize(c->st_dups);
+    fs_stmt_give(c->fs, c->st_pin);
+    fs_stmt_give(c->fs, c->st_match);
+    fs_stmt_give(c->fs, c->st_one);
+    fs_stmt_give(c->fs, c->st_dups);
+    fs_stmt_give(c->fs, c->st_has_dup);
     sqlite3_finalize(c->st_json_hit);
     sqlite3_finalize(c->st_json_push);
     sqlite3_finalize(c->st_json_loc);

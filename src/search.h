@@ -33,8 +33,12 @@ typedef struct fs_also {
 
 /* What the near-duplicate test knows of a passage. */
 typedef struct fs_shingles {
-    uint64_t *h;                 /* sorted, distinct hashes of 3-word runs */
-    size_t n, cap;
+    uint64_t *h;                 /* hashes of 3-word runs: [nraw] as read,
+                                 ** or [n] sorted and distinct once sorted */
+    size_t n, nraw, cap;         /* n: distinct hashes */
+    int sorted;                  /* h is sorted and distinct */
+    uint64_t *tab;               /* [ntab] scratch set that counts them */
+    size_t ntab;
     uint64_t sig[FS_SIG_WORDS];  /* bit (h % 1024) set for each hash */
 } fs_shingles;
 
@@ -68,6 +72,7 @@ struct fsearch_cursor {
     char *groups;                /* fsearch_rank()'s groups argument */
     sqlite3_stmt *st_one;        /* one passage by id */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
+    sqlite3_stmt *st_has_dup;    /* is there one at all */
     int st_done;                 /* st has no more rows */
     int done;                    /* no more hits */
     unsigned int unique;         /* distinct hits seen, counting the offset */
@@ -124,9 +129,10 @@ int fs_shingles_make(fs_shingles *sh, const char *text, size_t n);
 ** Is one passage a near-identical copy of the other: the smaller shares at
 ** least 70% of its 3-word runs with the larger, and is at least half its
 ** size? Passages of fewer than three runs are never near copies (only
-** exact ones).
+** exact ones). Sorts a's and b's hashes the first time they are compared
+** in full.
 */
-int fs_shingles_near(const fs_shingles *a, const fs_shingles *b);
+int fs_shingles_near(fs_shingles *a, fs_shingles *b);
 
 void fs_shingles_free(fs_shingles *sh);
 

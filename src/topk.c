@@ -211,6 +211,64 @@ other:
 }
 
 /* ====================================================================== */
+/* Cache keys of the phrases                                               */
+
+/*
+** Each phrase of q's expression as written ("word", or "word" * for a
+** prefix), the key under which rank.c keeps its passage count on the
+** handle. Only for expressions of bare phrases joined by AND, OR, NOT and
+** parentheses: a column filter or NEAR changes what a phrase counts, so
+** any other shape gets no keys (*out NULL) and is counted every time.
+*/
+static int make_keys(const fs_query *q, char ***out)
+{
+    *out = NULL;
+    if (q->nphrases <= 0)
+        return FSEARCH_OK;
+    char **keys = fs_calloc((size_t)q->nphrases * sizeof *keys);
+    if (!keys)
+        return FSEARCH_ENOMEM;
+    int n = 0, rc = FSEARCH_OK;
+    const char *s = q->match;
+    while (*s && rc == FSEARCH_OK) {
+        if (*s == '"') {
+            const char *start = s++;
+            while (*s && !(s[0] == '"' && s[1] != '"'))
+                s += s[0] == '"' ? 2 : 1;
+            if (*s != '"' || n == q->nphrases)
+                break;
+            s++;
+            if (strncmp(s, " *", 2) == 0)
+                s += 2;
+            if (!(keys[n++] = fs_strndup(start, (size_t)(s - start))))
+                rc = FSEARCH_ENOMEM;
+        } else if (*s == ' ' || *s == '(' || *s == ')' ||
+                   strncmp(s, "AND ", 4) == 0 || strncmp(s, "NOT ", 4) == 0) {
+            s += *s == 'A' || *s == 'N' ? 4 : 1;
+        } else if (strncmp(s, "OR ", 3) == 0) {
+            s += 3;
+        } else {
+            break;                      /* NEAR, a column filter, ... */
+        }
+    }
+    if (rc == FSEARCH_OK && *s == '\0' && n == q->nphrases) {
+        *out = keys;
+        return FSEARCH_OK;
+    }
+    for (int i = 0; i < n; i++)
+        fs_free(keys[i]);
+    fs_free(keys);
+    return rc;
+}
+
+static void free_keys(char **keys, int n)
+{
+    for (int i = 0; keys && i < n; i++)
+        fs_free(keys[i]);
+    fs_free(keys);
+}
+
+/* ====================================================================== */
 
 int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
                  const char *groups, size_t first)
@@ -223,11 +281,16 @@ int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
     int rc = (t->groups = fs_strdup(groups)) ? FSEARCH_OK : FSEARCH_ENOMEM;
     if (rc == FSEARCH_OK)
         rc = make_tier(q, &t->tier);
+    if (rc == FSEARCH_OK)
+        rc = make_keys(q, &t->keys);
     if (rc != FSEARCH_OK)
         return fs_error(fs, rc, "out of memory");
     t->level = t->tier ? 0 : 1;
     t->ctl.marks = t->rowmarks;
     t->ctl.capmarks = FS_TOPK_MARKS;
+    t->ctl.fs = fs;
+    t->ctl.keys = t->keys;
+    t->ctl.nkeys = t->keys ? q->nphrases : 0;
     return FSEARCH_OK;
 }
 
@@ -265,7 +328,7 @@ static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
         return fs_error(t->fs, rc, "out of memory");
     }
     sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(t->fs->db, sql.p, (int)sql.n, &st, NULL);
+    int src = fs_stmt_take(t->fs, sql.p, &st);
     fs_buf_free(&sql);
     if (src == SQLITE_OK)
         src = sqlite3_bind_text(st, 1, t->groups, -1, SQLITE_STATIC);
@@ -275,18 +338,30 @@ static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
         src = sqlite3_bind_text(st, 3, t->level ? t->q->match : t->tier, -1,
                                 SQLITE_STATIC);
     if (src != SQLITE_OK) {
-        sqlite3_finalize(st);
+        fs_stmt_give(t->fs, st);
         return fs_error_sqlite(t->fs, src, "cannot search the index");
     }
     rc = fs_path_filter_bind(st, t->q, &tmp);
     fs_buf_free(&tmp);
     if (rc != FSEARCH_OK) {
-        sqlite3_finalize(st);
+        fs_stmt_give(t->fs, st);
         return fs_error(t->fs, rc, "out of memory");
     }
     t->st[t->level] = st;
     *out = st;
     return FSEARCH_OK;
+}
+
+/* A row of a walked phrase (rank.c), offered as the scan's rows are. */
+static int walked_row(void *arg, sqlite3_int64 rowid, double rank, int pruned)
+{
+    fs_topk *t = arg;
+    if (pruned) {
+        t->complete = 0;                /* below the heap */
+        return SQLITE_OK;
+    }
+    fs_topk_ent e = { rowid, -rank, 0, t->ctl.marks ? t->ctl.nmarks : -1 };
+    return offer(t, &e) == FSEARCH_OK ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 /* Run the current level's scan into the heap, sorted best first, with
@@ -304,8 +379,19 @@ static int scan(fs_topk *t)
     t->complete = 1;
     t->ctl.has_floor = 0;
     t->ctl.floor = 0;
+    /* A bare single phrase (keys says it is bare) is walked by rank.c. */
+    t->ctl.walked = 0;
+    t->ctl.row = t->level == 1 && t->q->nphrases == 1 && t->keys &&
+                         t->q->npaths == 0
+                     ? walked_row
+                     : NULL;
+    t->ctl.row_arg = t;
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (t->ctl.walked) {
+            src = SQLITE_DONE;          /* every row came through the walk */
+            break;
+        }
         if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
             t->complete = 0;            /* pruned: below the heap */
             continue;
@@ -315,10 +401,14 @@ static int scan(fs_topk *t)
                           t->ctl.marks ? t->ctl.nmarks : -1 };
         if (offer(t, &e) != FSEARCH_OK) {
             sqlite3_reset(st);
+            sqlite3_blob_close(t->ctl.docsize);
+            t->ctl.docsize = NULL;
             return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
         }
     }
     sqlite3_reset(st);
+    sqlite3_blob_close(t->ctl.docsize);
+    t->ctl.docsize = NULL;
     if (src != SQLITE_DONE)
         return fs_error_sqlite(t->fs, src, "cannot search the index");
     if (t->n > 1)
@@ -368,10 +458,13 @@ int fs_topk_next(fs_topk *t, fs_topk_ent *out)
 
 void fs_topk_free(fs_topk *t)
 {
-    sqlite3_finalize(t->st[0]);
-    sqlite3_finalize(t->st[1]);
+    if (t->fs) {
+        fs_stmt_give(t->fs, t->st[0]);
+        fs_stmt_give(t->fs, t->st[1]);
+    }
     fs_free(t->groups);
     fs_free(t->tier);
+    free_keys(t->keys, t->q ? t->q->nphrases : 0);
     fs_free(t->heap);
     fs_free(t->slab);
     memset(t, 0, sizeof *t);

@@ -31,6 +31,7 @@ typedef struct fs_topk {
     size_t want;                 /* heap size; 0 keeps every row */
     size_t chunk;                /* rows a caller needs at first */
     fs_rank_ctl ctl;
+    char **keys;                 /* [q->nphrases] ctl.keys, or NULL */
     fs_topk_ent *heap;           /* after a scan: sorted, best first */
     size_t n, cap;
     int *slab;                   /* [cap * FS_TOPK_MARKS]: rows' matches */

@@ -201,6 +201,8 @@ TEST(same_order_as_fts5)
         "path:f1 alpha beta",
         "alpha* window",         /* a prefix in the tier */
         "\"alpha beta\" lamp",
+        "alpha*",                /* single phrases: walked (rank.c) */
+        "\"alpha beta\"",
     };
     static const size_t chunks[] = { 1, 3, 10, 58, 100000 };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
@@ -286,5 +288,80 @@ TEST(highlights_from_scan)
     close_corpus(fs);
 }
 
+/* A bare single word is walked in one call of fsearch_rank() (its rows
+** come through xQueryPhrase, not one statement step each); anything else
+** is stepped. same_order_as_fts5 checks the walked streams' rows. */
+TEST(single_phrase_walked)
+{
+    fsearch *fs = open_corpus();
+    static const struct {
+        const char *q;
+        int walked;
+    } cases[] = { { "alpha", 1 }, { "alpha*", 1 }, { "\"alpha beta\"", 1 },
+                  { "alpha beta", 0 }, { "title:alpha", 0 },
+                  { "path:f1 alpha", 0 } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fs_query *q = NULL;
+        char err[200];
+        CHECK_INT(fs_query_parse(&q, cases[i].q, 0, NULL, err, sizeof err),
+                  FSEARCH_OK);
+        if (!q)
+            continue;
+        fs_buf g = FS_BUF_INIT;
+        groups_of(q, &g);
+        fs_topk t;
+        fs_topk_ent e;
+        CHECK_INT(fs_topk_init(&t, fs, q, g.p, 5), FSEARCH_OK);
+        CHECK_INT(fs_topk_next(&t, &e), FSEARCH_OK);
+        if (t.ctl.walked != cases[i].walked)
+            fprintf(stderr, "'%s': walked %d\n", cases[i].q, t.ctl.walked);
+        CHECK_INT(t.ctl.walked, cases[i].walked);
+        fs_topk_free(&t);
+        fs_buf_free(&g);
+        fs_query_free(q);
+    }
+    close_corpus(fs);
+}
+
+/* The passage counts and averages a handle keeps between searches (rank.c)
+** follow the index: after a change made through the same handle or through
+** another, every stream is again FTS5's own. */
+TEST(kept_statistics_follow_changes)
+{
+    fsearch *fs = open_corpus();
+    fsearch *ro = NULL;
+    fsearch_options o = FSEARCH_OPTIONS_INIT;
+    o.flags = FSEARCH_OPEN_READONLY;
+    CHECK_INT(fsearch_open(&ro, db, &o), FSEARCH_OK);
+    static const char *const queries[] = { "alpha beta", "zephyr", "lamp",
+                                           "alpha* window" };
+    int tier;
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+            check_query(fs, queries[i], 10, 0, 1, &tier);
+            if (ro)
+                check_query(ro, queries[i], 10, 0, 1, &tier);
+        }
+        /* More passages, and more of them with the rarer words. */
+        for (int k = 0; k < 6; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "g%d%d.txt", round, k);
+            write_file(name, 3);
+            char path[700];
+            snprintf(path, sizeof path, "%s/z%d%d.txt", corpus, round, k);
+            FILE *f = fopen(path, "w");
+            CHECK(f != NULL);
+            if (f) {
+                fputs("zephyr lamp zephyr.\n\nzephyr window.\n", f);
+                fclose(f);
+            }
+        }
+        CHECK_INT(fsearch_index(fs, corpus, NULL, NULL), FSEARCH_OK);
+    }
+    fsearch_close(ro);
+    close_corpus(fs);
+}
+
 RUN_TESTS("topk", T(same_order_as_fts5), T(tier_then_fallback),
-          T(highlights_from_scan));
+          T(highlights_from_scan), T(single_phrase_walked),
+          T(kept_statistics_follow_changes));
