@@ -18,6 +18,7 @@
 #include "textstore.h"
 #include "tokenizer_fts5.h"
 #include "text.h"
+#include "vocab.h"
 #include "walk.h"
 
 #include <dirent.h>
@@ -1025,6 +1026,9 @@ static int finish(indexer *ix)
     free(real);
     if (rc == FSEARCH_OK)
         rc = commit(ix);
+    /* "did you mean"'s term counts, rebuilt once enough changed. */
+    if (rc == FSEARCH_OK)
+        rc = fs_vocab_refresh(ix->fs, ix->stats);
     return rc;
 }
 

@@ -2,11 +2,14 @@
 ** suggest.c - "did you mean": corrections for misspelled query words, taken
 ** from the words the index actually holds.
 **
-** The vocabulary holds stemmed, folded terms (an fts5vocab table over the
-** index, made in the TEMP schema so the index file is never written). A
-** query word is tokenized the way documents are; each token that is absent
-** or rare is compared with the terms that share its first or second letter,
-** by an edit distance that gives up past the bound. The winning term is
+** The vocabulary holds stemmed, folded terms: the vocab table the indexer
+** keeps (vocab.c), or in an index without it an fts5vocab table, made in
+** the TEMP schema so the index file is never written. A query word is
+** tokenized the way documents are; each token that is absent or rare
+** (asked of the index itself, as the table may be stale) is compared with
+** the terms that share its first or second letter and are of a near
+** length, by an edit distance that gives up past the bound. A term from
+** the table is checked to be in the index still. The winning term is
 ** shown as a document spells it: its first occurrence in a passage.
 */
 #include "suggest.h"
@@ -14,6 +17,7 @@
 #include "buf.h"
 #include "tokenizer.h"
 
+#include <limits.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -34,6 +38,10 @@ static int decode(const char *s, size_t n, int32_t *cp)
     int k = 0;
     size_t i = 0;
     while (i < n && k < MAX_CP) {
+        if ((unsigned char)s[i] < 0x80) {
+            cp[k++] = (unsigned char)s[i++];
+            continue;
+        }
         utf8proc_int32_t c;
         utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
                                                 (utf8proc_ssize_t)(n - i), &c);
@@ -52,11 +60,9 @@ static int decode(const char *s, size_t n, int32_t *cp)
 ** last code points (0: to a itself), or max + 1 once it is sure to exceed
 ** max. A stem is near a prefix of the word typed: "invas" and "invasoin".
 */
-static int distance_tail(const char *a, size_t na, const char *b, size_t nb,
-                         int max, int tail)
+static int distance_cp(const int32_t *x, int n, const int32_t *y, int m,
+                       int max, int tail)
 {
-    int32_t x[MAX_CP], y[MAX_CP];
-    int n = decode(a, na, x), m = decode(b, nb, y);
     if (max < 0)
         max = 0;
     if (m - n > max || n - m > max + tail)
@@ -95,6 +101,14 @@ static int distance_tail(const char *a, size_t na, const char *b, size_t nb,
         cur = t;
     }
     return result > max ? max + 1 : result;
+}
+
+static int distance_tail(const char *a, size_t na, const char *b, size_t nb,
+                         int max, int tail)
+{
+    int32_t x[MAX_CP], y[MAX_CP];
+    int n = decode(a, na, x), m = decode(b, nb, y);
+    return distance_cp(x, n, y, m, max, tail);
 }
 
 int fs_edit_distance(const char *a, size_t na, const char *b, size_t nb,
@@ -137,42 +151,71 @@ static int on_token(void *payload, const char *tok, int ntok, int start,
 typedef struct vocab {
     fsearch *fs;
     sqlite3_stmt *count;                /* passages holding a term */
-    sqlite3_stmt *range;                /* terms in [?1, ?2) */
+    sqlite3_stmt *range;                /* terms in [?1, ?2), in ?3 passages
+                                        ** or more */
     sqlite3_stmt *form;                 /* a passage holding a term */
-    sqlite3_stmt *few;                  /* up to RARE passages of a term */
+    sqlite3_stmt *few;                  /* up to ?2 passages of a term */
+    int fts5vocab;                      /* temp.fsearch_vocab was made */
+    int table;                          /* range reads the vocab table, whose
+                                        ** counts may be stale (vocab.h) */
     fs_buf tmp, folded, word;
 } vocab;
 
+static int vocab_error(vocab *v, int rc)
+{
+    return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
+}
+
 /*
-** The statements that read fts5vocab, prepared when a word turns out rare.
-** fts5vocab counts a term's passages by walking its whole posting list, so
-** asking it about a common word costs as much as ranking the word: whether
-** a word is rare is first asked of the index itself (vocab_few).
+** fts5vocab over the index, made in the TEMP schema so the index file is
+** never written. It counts a term's passages by walking its whole posting
+** list: cheap for one term, not for a range of them.
+*/
+static int vocab_fts5vocab(vocab *v)
+{
+    if (v->fts5vocab)
+        return FSEARCH_OK;
+    int rc = sqlite3_exec(v->fs->db,
+                          "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                          "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return vocab_error(v, rc);
+    v->fts5vocab = 1;
+    return FSEARCH_OK;
+}
+
+/*
+** The statements that look for spellings, prepared when a word turns out
+** rare. The terms come from the vocab table the indexer keeps (vocab.c), or
+** from fts5vocab in an index made before it, at the cost of every posting
+** list in the range read.
 */
 static int vocab_full(vocab *v)
 {
     fsearch *fs = v->fs;
-    if (v->count)
+    if (v->range)
         return FSEARCH_OK;
-    int rc = sqlite3_exec(fs->db,
-                          "CREATE VIRTUAL TABLE IF NOT EXISTS "
-                          "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
-                          NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(fs->db, "SELECT doc FROM temp.fsearch_vocab "
-                                "WHERE term = ?1", -1, &v->count, NULL);
-    if (rc == SQLITE_OK)
+    int rc = sqlite3_prepare_v2(fs->db, "SELECT term, n FROM main.vocab "
+                                "WHERE term >= ?1 AND term < ?2 AND n >= ?3 "
+                                "AND length(term) BETWEEN ?4 AND ?5", -1,
+                                &v->range, NULL);
+    v->table = rc == SQLITE_OK;
+    if (rc != SQLITE_OK) {
+        int erc = vocab_fts5vocab(v);
+        if (erc != FSEARCH_OK)
+            return erc;
         rc = sqlite3_prepare_v2(fs->db, "SELECT term, doc FROM "
                                 "temp.fsearch_vocab WHERE term >= ?1 AND "
-                                "term < ?2", -1, &v->range, NULL);
+                                "term < ?2 AND doc >= ?3 AND length(term) "
+                                "BETWEEN ?4 AND ?5", -1, &v->range, NULL);
+    }
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(fs->db, "SELECT fsearch_matches(fts, '0'), "
                                 "p.body FROM fts CROSS JOIN passage_text p ON "
                                 "p.id = fts.rowid WHERE fts MATCH ?1 LIMIT 8",
                                 -1, &v->form, NULL);
-    return rc == SQLITE_OK ? FSEARCH_OK
-                           : fs_error_sqlite(fs, rc, "cannot read the index "
-                                             "vocabulary");
+    return rc == SQLITE_OK ? FSEARCH_OK : vocab_error(v, rc);
 }
 
 static int vocab_open(vocab *v, fsearch *fs)
@@ -182,9 +225,7 @@ static int vocab_open(vocab *v, fsearch *fs)
     int rc = sqlite3_prepare_v2(fs->db, "SELECT count(*) FROM (SELECT 1 "
                                 "FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1,
                                 &v->few, NULL);
-    return rc == SQLITE_OK ? FSEARCH_OK
-                           : fs_error_sqlite(fs, rc, "cannot read the index "
-                                             "vocabulary");
+    return rc == SQLITE_OK ? FSEARCH_OK : vocab_error(v, rc);
 }
 
 static void vocab_close(vocab *v)
@@ -198,20 +239,27 @@ static void vocab_close(vocab *v)
     fs_buf_free(&v->word);
 }
 
-/* Passages holding term s[0..n), into *out. */
+/* Passages holding term s[0..n), into *out: exact, from fts5vocab. */
 static int vocab_count(vocab *v, const char *s, int n, sqlite3_int64 *out)
 {
     *out = 0;
-    int erc = vocab_full(v);
+    int erc = vocab_fts5vocab(v);
     if (erc != FSEARCH_OK)
         return erc;
+    if (!v->count) {
+        int rc = sqlite3_prepare_v2(v->fs->db, "SELECT doc FROM "
+                                    "temp.fsearch_vocab WHERE term = ?1", -1,
+                                    &v->count, NULL);
+        if (rc != SQLITE_OK)
+            return vocab_error(v, rc);
+    }
     sqlite3_bind_text(v->count, 1, s, n, SQLITE_STATIC);
     int rc = sqlite3_step(v->count);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(v->count, 0);
     sqlite3_reset(v->count);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
+        return vocab_error(v, rc);
     return FSEARCH_OK;
 }
 
@@ -291,6 +339,18 @@ static int scan_range(vocab *v, const token *t, const fs_buf *typed,
     int tail = ncodepoints(typed->p, typed->n) / 3;
     if (tail > SUFFIX_MAX)
         tail = SUFFIX_MAX;
+    /* Decoded once: a range may hold tens of thousands of terms. */
+    int32_t xs[MAX_CP], xt[MAX_CP], y[MAX_CP];
+    int ns = decode(t->stem, (size_t)t->n, xs);
+    int nt = decode(typed->p, typed->n, xt);
+    /* Only terms of a length within maxd of the stem's, or of the typed
+    ** word's less an ending, can be near (distance_cp's first test), so
+    ** SQLite leaves out the others. Past MAX_CP, lengths are not compared. */
+    int shortest = (ns < nt - tail ? ns : nt - tail) - maxd;
+    int longest = (ns > nt ? ns : nt) + maxd;
+    sqlite3_bind_int64(v->range, 3, need);
+    sqlite3_bind_int(v->range, 4, shortest);
+    sqlite3_bind_int(v->range, 5, longest >= MAX_CP ? INT_MAX : longest);
     while ((rc = sqlite3_step(v->range)) == SQLITE_ROW && nread++ < MAX_SCAN) {
         sqlite3_int64 docs = sqlite3_column_int64(v->range, 1);
         if (docs < need)
@@ -301,10 +361,10 @@ static int scan_range(vocab *v, const token *t, const fs_buf *typed,
             continue;
         const cand *worst = b->n == NBEST ? &b->c[NBEST - 1] : NULL;
         int lim = worst && worst->dist < maxd ? worst->dist : maxd;
-        int d = fs_edit_distance(t->stem, (size_t)t->n, term, (size_t)n, lim);
+        int m = decode(term, (size_t)n, y);
+        int d = distance_cp(xs, ns, y, m, lim, 0);
         if (d > 0) {
-            int dt = distance_tail(typed->p, typed->n, term, (size_t)n, lim,
-                                   tail);
+            int dt = distance_cp(xt, nt, y, m, lim, tail);
             if (dt < d)
                 d = dt;
         }
@@ -500,12 +560,12 @@ static int on_self(void *payload, const char *tok, int ntok, int start,
 }
 
 /*
-** Passages holding term s[0..n), counted up to RARE, into *out, asking
+** Passages holding term s[0..n), counted up to `limit`, into *out, asking
 ** the index with the term as a phrase: a few postings read, not all. *known
 ** is 0 when the term does not read back as itself; fts5vocab must say.
 */
 static int vocab_few(vocab *v, fs_tokenizer *tk, const char *s, int n,
-                     sqlite3_int64 *out, int *known)
+                     int limit, sqlite3_int64 *out, int *known)
 {
     *out = 0;
     *known = 0;
@@ -527,7 +587,7 @@ static int vocab_few(vocab *v, fs_tokenizer *tk, const char *s, int n,
     if (rc != FSEARCH_OK)
         return fs_error(v->fs, rc, "out of memory");
     sqlite3_bind_text(v->few, 1, v->tmp.p, (int)v->tmp.n, SQLITE_STATIC);
-    sqlite3_bind_int(v->few, 2, RARE);
+    sqlite3_bind_int(v->few, 2, limit);
     int src = sqlite3_step(v->few);
     if (src == SQLITE_ROW)
         *out = sqlite3_column_int64(v->few, 0);
@@ -537,6 +597,19 @@ static int vocab_few(vocab *v, fs_tokenizer *tk, const char *s, int n,
                                "cannot read the index vocabulary");
     *known = 1;
     return FSEARCH_OK;
+}
+
+/* Is term s[0..n) in some passage now? Into *yes. */
+static int vocab_has(vocab *v, fs_tokenizer *tk, const char *s, int n,
+                     int *yes)
+{
+    sqlite3_int64 docs = 0;
+    int known;
+    int rc = vocab_few(v, tk, s, n, 1, &docs, &known);
+    if (rc == FSEARCH_OK && !known)
+        rc = vocab_count(v, s, n, &docs);
+    *yes = docs > 0;
+    return rc;
 }
 
 typedef struct scratch {
@@ -565,7 +638,7 @@ static int correct_token(vocab *v, fs_tokenizer *tk, const char *term,
         return FSEARCH_OK;
     sqlite3_int64 docs;
     int known;
-    rc = vocab_few(v, tk, t->stem, t->n, &docs, &known);
+    rc = vocab_few(v, tk, t->stem, t->n, RARE, &docs, &known);
     if (rc == FSEARCH_OK && !known)
         rc = vocab_count(v, t->stem, t->n, &docs);
     if (rc == FSEARCH_OK && docs < RARE)
@@ -583,6 +656,15 @@ static int correct_token(vocab *v, fs_tokenizer *tk, const char *term,
     if (rc == FSEARCH_OK && (l1 != l2 || memcmp(t->stem, t->stem + l1, l1)))
         rc = scan_range(v, t, &w->typed, t->stem + l1, l2, maxd, need, &w->b);
     for (int i = 0; rc == FSEARCH_OK && i < w->b.n && !*found; i++) {
+        if (v->table) {
+            /* The table may be stale: is the term still in the index? */
+            rc = vocab_has(v, tk, w->b.c[i].term.p, (int)w->b.c[i].term.n,
+                           &known);
+            if (rc != FSEARCH_OK)
+                break;
+            if (!known)
+                continue;
+        }
         fs_buf_clear(&w->form);
         rc = real_form(v, tk, w->b.c[i].term.p, w->b.c[i].term.n, &w->typed,
                        &w->form);

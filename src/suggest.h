@@ -27,7 +27,9 @@ int fs_edit_distance(const char *a, size_t na, const char *b, size_t nb,
 
 /*
 ** Corrections for the words of `q` (q->terms), from the index vocabulary of
-** fs (an fts5vocab table created on demand in the TEMP schema). A word gets
+** fs: the vocab table the indexer keeps (vocab.h; a word only in the files
+** added since its last rebuild is not offered), or in an index without it,
+** an fts5vocab table created on demand in the TEMP schema. A word gets
 ** a correction when one of its tokens is absent from the index, or rare
 ** (fewer than 5 passages) while a spelling within edit distance 1 (short
 ** words) or 2 has ten times as many; the correction shows the word as a

@@ -54,6 +54,11 @@ enum {
 ** the stemmer every time. */
 #define CACHE_SLOTS 8192            /* a power of two; 256 KB */
 #define CACHE_WORD_BYTES 15         /* makes a slot 32 bytes */
+/* A query or a few highlights stem some hundred words: a cache of 8 KB
+** serves them, where zeroing 256 KB would cost a tenth of the search.
+** Texts get the whole cache after CACHE_GROW stems. */
+#define CACHE_FIRST 256             /* slots at first; a power of two */
+#define CACHE_GROW 4096
 
 typedef struct stem_slot {
     unsigned char nword;            /* bytes of word; 0: empty slot */
@@ -64,7 +69,9 @@ typedef struct stem_slot {
 
 struct fs_tokenizer {
     struct sb_stemmer *stemmer;     /* NULL for "none" */
-    stem_slot *cache;               /* CACHE_SLOTS; NULL without stemmer */
+    stem_slot *cache;               /* nslots; NULL without stemmer */
+    unsigned nslots;                /* CACHE_FIRST, then CACHE_SLOTS */
+    unsigned nstems;                /* stems made, up to CACHE_GROW */
     utf8proc_int32_t *fold;         /* code points, then UTF-8 in place */
     size_t nfold;                   /* capacity of fold, in code points */
     unsigned char ascii[128];       /* CLS_* of each ASCII byte */
@@ -366,9 +373,18 @@ static int emit(fs_tokenizer *t, int flags, int stem, const char *token,
         const sb_symbol *r;
         int nr;
 
+        if (t->nslots < CACHE_SLOTS && ++t->nstems == CACHE_GROW) {
+            /* Still the small cache if the large one cannot be had. */
+            stem_slot *big = fs_calloc(CACHE_SLOTS * sizeof *big);
+            if (big) {
+                fs_free(t->cache);
+                t->cache = big;
+                t->nslots = CACHE_SLOTS;
+            }
+        }
         if (n <= CACHE_WORD_BYTES) {
             /* Two-way LRU: the pair's first slot is the most recent. */
-            slot = &t->cache[word_hash(token, n) & (CACHE_SLOTS - 2)];
+            slot = &t->cache[word_hash(token, n) & (t->nslots - 2)];
             if (slot[0].nword == n && memcmp(slot[0].word, token, n) == 0)
                 return fn(payload, slot[0].stem, slot[0].nstem, start, end);
             if (slot[1].nword == n && memcmp(slot[1].word, token, n) == 0) {
@@ -451,9 +467,10 @@ int fs_tokenizer_new(fs_tokenizer **out, const char *language)
         t->stemmer = sb_stemmer_new(language, "UTF_8");
         if (!t->stemmer)
             goto nomem;
-        t->cache = fs_calloc(CACHE_SLOTS * sizeof *t->cache);
+        t->cache = fs_calloc(CACHE_FIRST * sizeof *t->cache);
         if (!t->cache)
             goto nomem;
+        t->nslots = CACHE_FIRST;
     }
     /* Derived from Unicode categories rather than written by hand, so the
     ** ASCII fast path cannot disagree with the general one. */

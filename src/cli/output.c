@@ -229,6 +229,10 @@ static int print_suggestions(fsearch_cursor *cur, const cli_opts *o)
 {
     const char *const *words;
     size_t n;
+    /* Not looked for when they would not be shown: a rare word's spellings
+    ** cost more than its search. (--fuzzy found them already.) */
+    if (o->quiet && !o->fuzzy)
+        return 0;
     if (fsearch_suggestions(cur, &words, &n) != FSEARCH_OK)
         return -1;
     if (n == 0 || o->quiet)

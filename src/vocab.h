@@ -1,0 +1,37 @@
+/*
+** vocab.h - the index's term -> passage count table, read by "did you
+** mean" (suggest.c) instead of fts5vocab, which would walk the posting list
+** of every term it is asked about.
+**
+** The table is `vocab(term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID`, a
+** copy of fts5vocab's (term, doc) rows taken at the end of an index run. It
+** is not kept in step with every change: it is rebuilt when the passages
+** added and removed since its last build pass FS_VOCAB_STALE_PERCENT of
+** those it counted. Until then its counts may be off a little, a term
+** only in the newest files is missing from it, and one whose passages were
+** all removed may remain: a reader checks a term with the index itself
+** before trusting it.
+*/
+#ifndef FS_VOCAB_H
+#define FS_VOCAB_H
+
+#include "internal.h"
+
+/* Passages changed since the last build, in percent of those it counted,
+** past which an index run rebuilds the table. */
+#define FS_VOCAB_STALE_PERCENT 5
+
+/*
+** Called at the end of an index run, after its last commit, with that
+** run's counts: adds its changes to the ones noted in meta, and rebuilds
+** the table (in a transaction of its own) when they are too many or the
+** table is missing (a new index, or one made before the table existed). A
+** run that changed nothing reads nothing. FSEARCH_OK or an error recorded
+** on fs.
+*/
+int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run);
+
+/* Rebuild the table now, from fts5vocab. FSEARCH_OK or an error. */
+int fs_vocab_rebuild(fsearch *fs);
+
+#endif
