@@ -643,7 +643,7 @@ static int diff(indexer *ix, change_list *adds, change_list *changed,
 {
     char err[512];
     fs_walk *w = NULL;
-    int rc = fs_walk_open(&w, ix->root, err, sizeof err);
+    int rc = fs_walk_open(&w, ix->root, 0, err, sizeof err);
     if (rc == FSEARCH_ENOTFOUND)
         return fs_error(ix->fs, rc, "%s", err);
     if (rc != FSEARCH_OK)
