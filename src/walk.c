@@ -58,10 +58,15 @@ typedef struct listing {
     char why[160];           /* not empty: the folder cannot be read */
 } listing;
 
-/* A folder read ahead of the caller. */
+/* A folder read ahead of the caller. Once read, its own folders can be
+** read ahead too: the helper is not limited to the folders of the frames. */
 typedef struct job {
     int ready;               /* the listing is complete */
+    int orphan;              /* its folder was discarded while being read */
     listing l;
+    char *rel;               /* the folder's relative path */
+    size_t ahead;            /* the next entry to look at for reading ahead */
+    struct job *prev, *next; /* the list of ready jobs, oldest first */
 } job;
 
 typedef struct frame {
@@ -98,9 +103,11 @@ struct fs_walk {
     pthread_cond_t work;     /* the helper waits here for folders to read */
     pthread_cond_t done;     /* the caller waits here for a listing */
     int stop;                /* the helper is to end */
+    int idle;                /* the helper waits for work */
     size_t ahead_items;      /* entries of listings read ahead, not taken */
     size_t ahead_folders;    /* folders claimed ahead, not taken */
     reader theirs;           /* the helper's scratch */
+    job *ready_head, *ready_tail; /* read ahead, not taken */
     job taken;               /* marks a folder the caller has taken */
 };
 
@@ -127,6 +134,7 @@ static void free_listing(const fs_walk *w, listing *l)
         job *j = l->items[i].job;
         if (j && j != &w->taken) {
             free_listing(w, &j->l);
+            fs_free(j->rel);
             fs_free(j);
         }
     }
@@ -317,27 +325,42 @@ static int read_folder(const fs_walk *w, reader *r, const char *rel,
 /* ---------------------------------------------------------------------- */
 /* Reading ahead                                                           */
 
-/* The next folder to read ahead, deepest frame first (the walk enters the
-** folders of the deepest frame before those of the frames below), with its
-** relative path in r->rel; NULL if none or out of memory. Under mu. */
+/* The next folder of listing l after *ahead to read ahead, with its
+** relative path (in folder rel) in r->rel; NULL if none or out of memory. */
+static item *next_in(reader *r, const char *rel, listing *l, size_t *ahead)
+{
+    while (l->rc == FSEARCH_OK && *ahead < l->n) {
+        item *it = &l->items[(*ahead)++];
+        if (it->kind != K_DIR || it->job)
+            continue;
+        int rc = FSEARCH_OK;
+        fs_buf_clear(&r->rel);
+        fs_buf_puts(&rc, &r->rel, rel);
+        if (rel[0])
+            fs_buf_putc(&rc, &r->rel, '/');
+        fs_buf_append(&rc, &r->rel, it->name, it->nname);
+        return rc == FSEARCH_OK ? it : NULL;
+    }
+    return NULL;
+}
+
+/* The next folder to read ahead: of the frames first, deepest first (the
+** walk enters the folders of the deepest frame before those of the frames
+** below), then of the folders already read ahead, oldest first. Under mu. */
 static item *next_ahead(fs_walk *w, reader *r)
 {
     if (w->ahead_items >= AHEAD_ITEMS || w->ahead_folders >= AHEAD_FOLDERS)
         return NULL;
     for (size_t d = w->nframes; d-- > 0;) {
         frame *f = &w->frames[d];
-        while (f->ahead < f->l.n) {
-            item *it = &f->l.items[f->ahead++];
-            if (it->kind != K_DIR || it->job)
-                continue;
-            int rc = FSEARCH_OK;
-            fs_buf_clear(&r->rel);
-            fs_buf_puts(&rc, &r->rel, f->rel);
-            if (f->rel[0])
-                fs_buf_putc(&rc, &r->rel, '/');
-            fs_buf_append(&rc, &r->rel, it->name, it->nname);
-            return rc == FSEARCH_OK ? it : NULL;
-        }
+        item *it = next_in(r, f->rel, &f->l, &f->ahead);
+        if (it)
+            return it;
+    }
+    for (job *j = w->ready_head; j; j = j->next) {
+        item *it = next_in(r, j->rel, &j->l, &j->ahead);
+        if (it)
+            return it;
     }
     return NULL;
 }
@@ -350,15 +373,33 @@ static int read_ahead(fs_walk *w, reader *r)
     if (!it)
         return 0;
     job *j = fs_calloc(sizeof *j);
+    if (j && !(j->rel = fs_strndup(r->rel.p, r->rel.n))) {
+        fs_free(j);
+        j = NULL;
+    }
     if (!j)
         return 1; /* the caller will read this one itself */
     it->job = j;
     w->ahead_folders++;
     pthread_mutex_unlock(&w->mu);
-    read_folder(w, r, r->rel.p, r->rel.n, &j->l);
+    read_folder(w, r, j->rel, r->rel.n, &j->l);
     pthread_mutex_lock(&w->mu);
+    if (j->orphan) {
+        /* Nothing was read ahead from it: it was not ready. */
+        free_listing(w, &j->l);
+        fs_free(j->rel);
+        fs_free(j);
+        w->ahead_folders--;
+        return 1;
+    }
     j->ready = 1;
     w->ahead_items += j->l.n;
+    j->prev = w->ready_tail;
+    if (w->ready_tail)
+        w->ready_tail->next = j;
+    else
+        w->ready_head = j;
+    w->ready_tail = j;
     pthread_cond_broadcast(&w->done);
     return 1;
 }
@@ -368,10 +409,23 @@ static void *helper_main(void *arg)
     fs_walk *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stop)
-        if (!read_ahead(w, &w->theirs))
+        if (!read_ahead(w, &w->theirs)) {
+            w->idle = 1;
             pthread_cond_wait(&w->work, &w->mu);
+            w->idle = 0;
+        }
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+/* Wake the helper if it waits and has room to read ahead again: not at
+** every folder taken, which would cost a wake-up (two switches) a folder
+** once the helper is ahead. Under mu. */
+static void nudge(fs_walk *w)
+{
+    if (w->idle && w->ahead_folders <= AHEAD_FOLDERS / 2 &&
+        w->ahead_items <= AHEAD_ITEMS / 2)
+        pthread_cond_signal(&w->work);
 }
 
 /* Start the helper; without one (no thread to be had) the caller reads
@@ -408,40 +462,72 @@ static void stop_helper(fs_walk *w)
     pthread_mutex_destroy(&w->mu);
 }
 
-/* The listing of the folder `it` of the top frame, whose path is w->rel:
-** read ahead, or read now. */
-static int enter(fs_walk *w, item *it, listing *l)
+/* Take the ready job j off the list and the counts. Under mu. */
+static void unlink_job(fs_walk *w, job *j)
 {
-    job *j = NULL;
-    if (w->threaded) {
-        pthread_mutex_lock(&w->mu);
-        j = it->job;
-        it->job = &w->taken;
-        /* While the helper reads this one, read the next one ahead. */
-        while (j && !j->ready)
-            if (!read_ahead(w, &w->mine))
-                pthread_cond_wait(&w->done, &w->mu);
-        if (j) {
-            w->ahead_items -= j->l.n;
-            w->ahead_folders--;
-            pthread_cond_signal(&w->work);
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        w->ready_head = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    else
+        w->ready_tail = j->prev;
+    w->ahead_items -= j->l.n;
+    w->ahead_folders--;
+}
+
+/* Free the listing l, which will not be entered, and what was read ahead
+** from it; a folder still being read is left to its reader. Under mu. */
+static void discard(fs_walk *w, listing *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        job *j = l->items[i].job;
+        if (!j || j == &w->taken)
+            continue;
+        l->items[i].job = NULL;
+        if (!j->ready) {
+            j->orphan = 1;
+            continue;
         }
-        pthread_mutex_unlock(&w->mu);
+        unlink_job(w, j);
+        discard(w, &j->l);
+        fs_free(j->rel);
+        fs_free(j);
     }
-    if (!j)
-        return read_folder(w, &w->mine, w->rel.p, w->rel.n, l);
-    *l = j->l;
-    fs_free(j);
-    return l->rc;
+    free_listing(w, l);
+}
+
+/* The folder `it` of the top frame, whose path is w->rel, read ahead
+** (*out, taken off the ready list) or NULL: the caller reads it now. */
+static job *take(fs_walk *w, item *it)
+{
+    pthread_mutex_lock(&w->mu);
+    job *j = it->job;
+    it->job = &w->taken;
+    /* While the helper reads this one, read the next one ahead. */
+    while (j && !j->ready)
+        if (!read_ahead(w, &w->mine))
+            pthread_cond_wait(&w->done, &w->mu);
+    if (j) {
+        unlink_job(w, j);
+        nudge(w);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return j;
 }
 
 /* Make the listing l, of the folder w->rel, the top frame; it is the
-** frame's (or freed) whatever the result. */
-static int push_frame(fs_walk *w, listing *l)
+** frame's (or freed) whatever the result, and so is j, the job that read
+** it ahead, if any. */
+static int push_frame(fs_walk *w, listing *l, job *j)
 {
     int rc = FSEARCH_OK;
-    char *rel = NULL;
-    if (w->threaded && !(rel = fs_strndup(w->rel.p ? w->rel.p : "", w->rel.n)))
+    char *rel = j ? j->rel : NULL;
+    size_t ahead = j ? j->ahead : 0;
+    fs_free(j);
+    if (w->threaded && !rel &&
+        !(rel = fs_strndup(w->rel.p ? w->rel.p : "", w->rel.n)))
         rc = FSEARCH_ENOMEM;
     if (w->threaded)
         pthread_mutex_lock(&w->mu);
@@ -460,9 +546,10 @@ static int push_frame(fs_walk *w, listing *l)
         memset(f, 0, sizeof *f);
         f->prefix_len = w->rel.n;
         f->rel = rel;
+        f->ahead = ahead;
         f->l = *l;
         if (w->threaded)
-            pthread_cond_signal(&w->work);
+            nudge(w);
     }
     if (w->threaded)
         pthread_mutex_unlock(&w->mu);
@@ -548,7 +635,7 @@ int fs_walk_open(fs_walk **out, const char *root, unsigned flags, char *err,
     if (rc == FSEARCH_OK && use_helper(flags))
         start_helper(w);
     if (rc == FSEARCH_OK)
-        rc = push_frame(w, &l);
+        rc = push_frame(w, &l, NULL);
     else
         free_listing(w, &l);
     if (rc != FSEARCH_OK) {
@@ -584,22 +671,35 @@ int fs_walk_next(fs_walk *w, fs_walk_entry *out)
         out->full_path = w->full.p;
         if (it->kind == K_DIR) {
             listing l;
-            rc = enter(w, it, &l);
-            if (rc == FSEARCH_OK && (l.why[0] || is_loop(w, &l))) {
+            job *j = w->threaded ? take(w, it) : NULL;
+            if (j) {
+                l = j->l;
+                rc = l.rc;
+            } else {
+                rc = read_folder(w, &w->mine, w->rel.p, w->rel.n, &l);
+            }
+            if (rc != FSEARCH_OK || l.why[0] || is_loop(w, &l)) {
+                if (j) {
+                    fs_free(j->rel);
+                    fs_free(j);
+                }
                 if (l.why[0]) {
                     memcpy(w->reason, l.why, sizeof w->reason);
                     out->skip_reason = w->reason;
                 } else {
                     out->skip_reason = "symbolic link loop";
                 }
-                free_listing(w, &l);
-                return FSEARCH_OK;
-            }
-            if (rc != FSEARCH_OK) {
-                free_listing(w, &l);
+                if (w->threaded) {
+                    pthread_mutex_lock(&w->mu);
+                    discard(w, &l);
+                    nudge(w);
+                    pthread_mutex_unlock(&w->mu);
+                } else {
+                    free_listing(w, &l);
+                }
                 return rc;
             }
-            rc = push_frame(w, &l);
+            rc = push_frame(w, &l, j);
             if (rc != FSEARCH_OK)
                 return rc;
             continue;
