@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,15 @@ static int read_folder(const fs_walk *w, reader *r, const char *rel,
 /* ---------------------------------------------------------------------- */
 /* Reading ahead                                                           */
 
+/* Would entering the folder of listing l go round in a loop? */
+static int is_loop(const fs_walk *w, const listing *l)
+{
+    for (size_t i = 0; i < w->nframes; i++)
+        if (w->frames[i].l.dev == l->dev && w->frames[i].l.ino == l->ino)
+            return 1;
+    return 0;
+}
+
 /* The next folder of listing l after *ahead to read ahead, with its
 ** relative path (in folder rel) in r->rel; NULL if none or out of memory. */
 static item *next_in(reader *r, const char *rel, listing *l, size_t *ahead)
@@ -393,6 +403,10 @@ static int read_ahead(fs_walk *w, reader *r)
         return 1;
     }
     j->ready = 1;
+    /* A link back to a folder being walked: the caller will skip it, so
+    ** read nothing ahead inside it. */
+    if (is_loop(w, &j->l))
+        j->ahead = j->l.n;
     w->ahead_items += j->l.n;
     j->prev = w->ready_tail;
     if (w->ready_tail)
@@ -436,7 +450,14 @@ static void start_helper(fs_walk *w)
         return;
     if (pthread_cond_init(&w->work, NULL) == 0) {
         if (pthread_cond_init(&w->done, NULL) == 0) {
-            if (pthread_create(&w->helper, NULL, helper_main, w) == 0) {
+            /* Signals stay with the caller's threads: the helper starts
+            ** with all of them blocked. */
+            sigset_t all, old;
+            sigfillset(&all);
+            pthread_sigmask(SIG_SETMASK, &all, &old);
+            int started = pthread_create(&w->helper, NULL, helper_main, w) == 0;
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            if (started) {
                 w->threaded = 1;
                 return;
             }
@@ -498,8 +519,9 @@ static void discard(fs_walk *w, listing *l)
     free_listing(w, l);
 }
 
-/* The folder `it` of the top frame, whose path is w->rel, read ahead
-** (*out, taken off the ready list) or NULL: the caller reads it now. */
+/* The job that read ahead the folder `it` of the top frame (waiting for it
+** if need be), taken off the ready list, or NULL: the caller reads it now.
+** Either way `it` is marked taken. */
 static job *take(fs_walk *w, item *it)
 {
     pthread_mutex_lock(&w->mu);
@@ -550,13 +572,15 @@ static int push_frame(fs_walk *w, listing *l, job *j)
         f->l = *l;
         if (w->threaded)
             nudge(w);
+    } else {
+        fs_free(rel);
+        if (w->threaded)
+            discard(w, l);
+        else
+            free_listing(w, l);
     }
     if (w->threaded)
         pthread_mutex_unlock(&w->mu);
-    if (rc != FSEARCH_OK) {
-        fs_free(rel);
-        free_listing(w, l);
-    }
     return rc;
 }
 
@@ -569,15 +593,6 @@ static void pop_frame(fs_walk *w)
     fs_free(f->rel);
     if (w->threaded)
         pthread_mutex_unlock(&w->mu);
-}
-
-/* Would entering the folder of listing l go round in a loop? */
-static int is_loop(const fs_walk *w, const listing *l)
-{
-    for (size_t i = 0; i < w->nframes; i++)
-        if (w->frames[i].l.dev == l->dev && w->frames[i].l.ino == l->ino)
-            return 1;
-    return 0;
 }
 
 /* ---------------------------------------------------------------------- */
