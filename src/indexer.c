@@ -131,7 +131,7 @@ static int prepare_all(indexer *ix)
 {
     int rc = prepare(ix, &ix->st_docs,
                      "SELECT id, path, size, mtime, hash FROM doc "
-                     "WHERE path > ?1 ORDER BY path LIMIT 512");
+                     "ORDER BY path");
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_doc_ins,
                      "INSERT INTO doc(id, path, size, mtime, hash, title, "
@@ -684,61 +684,30 @@ static int path_cmp(const char *a, const char *b)
     return c ? c : (na < nb ? -1 : na > nb);
 }
 
-typedef struct doc_page {
-    change_list docs;    /* a page of indexed documents, sorted by path */
-    size_t next;
-    int at_end;
-    char *last_path;     /* where the next page starts */
-} doc_page;
-
-/* Make sure page->next points at a document, reading a page if needed.
-** Returns FSEARCH_OK; *have says whether a document is there. */
-static int page_peek(indexer *ix, doc_page *page, change **have)
+/* The next of the index's documents, in path order, into *d; d->path is
+** the statement's, valid until the next step. *have says whether there
+** was one. The statement runs through phase 1, which writes nothing. */
+static int next_doc(indexer *ix, change *d, int *have)
 {
-    *have = NULL;
-    if (page->next < page->docs.n) {
-        *have = &page->docs.v[page->next];
-        return FSEARCH_OK;
-    }
-    if (page->at_end)
-        return FSEARCH_OK;
-    list_free(&page->docs);
-    page->next = 0;
     sqlite3_stmt *st = ix->st_docs;
-    /* Out of memory here would bind NULL and make the page look like the
-    ** end of the index: every later document would seem new. */
-    int src = sqlite3_bind_text(st, 1, page->last_path ? page->last_path : "",
-                                -1, SQLITE_TRANSIENT);
-    if (src != SQLITE_OK)
-        return fs_error_sqlite(ix->fs, src, "cannot read the index");
-    int rc = FSEARCH_OK;
-    while (rc == FSEARCH_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *path = (const char *)sqlite3_column_text(st, 1);
-        if (!path) {
-            rc = FSEARCH_ENOMEM;
-            break;
-        }
-        rc = list_push(&page->docs, path,
-                       sqlite3_column_int64(st, 0),
-                       (uint64_t)sqlite3_column_int64(st, 2),
-                       sqlite3_column_int64(st, 3),
-                       (uint64_t)sqlite3_column_int64(st, 4));
-    }
-    if (rc == FSEARCH_OK && src != SQLITE_DONE)
-        rc = fs_error_sqlite(ix->fs, src, "cannot read the index");
-    else if (rc != FSEARCH_OK)
-        rc = fs_error(ix->fs, rc, "out of memory");
-    sqlite3_reset(st);
-    if (rc != FSEARCH_OK)
-        return rc;
-    if (page->docs.n == 0) {
-        page->at_end = 1;
+    *have = 0;
+    int src = sqlite3_step(st);
+    if (src == SQLITE_DONE)
         return FSEARCH_OK;
-    }
-    fs_free(page->last_path);
-    if (!(page->last_path = fs_strdup(page->docs.v[page->docs.n - 1].path)))
+    if (src != SQLITE_ROW)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    /* NULL here is out of memory: the column is NOT NULL. Taken for the
+    ** end of the index, it would make every later file look new. */
+    const char *path = (const char *)sqlite3_column_text(st, 1);
+    if (!path)
         return fs_error(ix->fs, FSEARCH_ENOMEM, "out of memory");
-    *have = &page->docs.v[0];
+    memset(d, 0, sizeof *d);
+    d->path = (char *)path;
+    d->doc_id = sqlite3_column_int64(st, 0);
+    d->size = (uint64_t)sqlite3_column_int64(st, 2);
+    d->mtime_ns = sqlite3_column_int64(st, 3);
+    d->old_hash = (uint64_t)sqlite3_column_int64(st, 4);
+    *have = 1;
     return FSEARCH_OK;
 }
 
@@ -747,13 +716,13 @@ static int diff(indexer *ix, change_list *adds, change_list *changed,
 {
     char err[512];
     fs_walk *w = NULL;
-    int rc = fs_walk_open(&w, ix->root, err, sizeof err);
+    int rc = fs_walk_open(&w, ix->root, 0, err, sizeof err);
     if (rc == FSEARCH_ENOTFOUND)
         return fs_error(ix->fs, rc, "%s", err);
     if (rc != FSEARCH_OK)
         return fs_error(ix->fs, rc, "out of memory");
-    doc_page page;
-    memset(&page, 0, sizeof page);
+    change doc, *d = NULL;
+    int need_doc = 1;
     fs_walk_entry e;
     int have_entry = 0;
     for (;;) {
@@ -767,10 +736,14 @@ static int diff(indexer *ix, change_list *adds, change_list *changed,
             } else
                 have_entry = 1;
         }
-        change *d;
-        rc = page_peek(ix, &page, &d);
-        if (rc != FSEARCH_OK)
-            break;
+        if (need_doc) {
+            int have;
+            rc = next_doc(ix, &doc, &have);
+            if (rc != FSEARCH_OK)
+                break;
+            d = have ? &doc : NULL;
+            need_doc = 0;
+        }
         if (have_entry < 0 && !d)
             break;
         int cmp = have_entry < 0 ? 1 : !d ? -1 : path_cmp(e.path, d->path);
@@ -791,7 +764,7 @@ static int diff(indexer *ix, change_list *adds, change_list *changed,
                            d->old_hash);
             if (rc != FSEARCH_OK)
                 rc = fs_error(ix->fs, rc, "out of memory");
-            page.next++;
+            need_doc = 1;
         } else {
             if (e.skip_reason) {
                 if (ix->stats)
@@ -811,13 +784,12 @@ static int diff(indexer *ix, change_list *adds, change_list *changed,
             if (rc == FSEARCH_ENOMEM)
                 rc = fs_error(ix->fs, rc, "out of memory");
             have_entry = 0;
-            page.next++;
+            need_doc = 1;
         }
         if (rc != FSEARCH_OK)
             break;
     }
-    list_free(&page.docs);
-    fs_free(page.last_path);
+    sqlite3_reset(ix->st_docs);
     fs_walk_free(w);
     return rc;
 }

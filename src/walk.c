@@ -1,9 +1,18 @@
 /*
 ** walk.c - a depth-first walk of the corpus folder in index order.
 **
-** Each folder level is read whole and sorted, with a folder's name compared
-** as "name/", which makes the walk's order equal to sorting full paths
-** bytewise. Memory is one sorted listing per level of depth, not the tree.
+** Each folder is read whole (its names, then a stat per file) and sorted,
+** with a folder's name compared as "name/", which makes the walk's order
+** equal to sorting full paths bytewise. Memory is one sorted listing per
+** level of depth, not the tree, plus a bounded number read ahead.
+**
+** On a warm tree the walk is the kernel's work: a name lookup and a stat per
+** file. So a helper thread reads folders ahead, the ones the walk will enter
+** next, deepest first. The caller takes a listing the helper has finished,
+** or reads the folder itself if the helper has not got to it; while it waits
+** for one the helper is reading, it reads the next folder ahead itself. Who
+** read a folder changes nothing: the same entries come out, in the same
+** order, with the same reasons.
 */
 #include "walk.h"
 #include "alloc.h"
@@ -11,32 +20,70 @@
 #include "fsearch.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#define AHEAD_ITEMS 16384        /* entries in listings read ahead, at most */
+#define AHEAD_FOLDERS 64         /* listings read ahead, at most */
+
+enum { K_FILE, K_DIR, K_SKIP };
+
+struct job;
 
 typedef struct item {
-    char *name;              /* entry name; "name/" for folders */
-    size_t nname;            /* bytes, without a trailing '/' */
-    int is_dir;
-    uint64_t size;
-    int64_t mtime_ns;
-    dev_t dev;
-    ino_t ino;
-    const char *skip_reason; /* static text or NULL */
+    const char *name;        /* in the listing's names, NUL-terminated */
+    size_t nname;            /* bytes */
+    int kind;                /* K_FILE, K_DIR or K_SKIP */
+    uint64_t size;           /* K_FILE */
+    int64_t mtime_ns;        /* K_FILE */
+    const char *skip_reason; /* K_SKIP: static text */
+    struct job *job;         /* K_DIR: who reads it; NULL: nobody yet */
 } item;
+
+/* One folder read whole, sorted. */
+typedef struct listing {
+    item *items;
+    size_t n;
+    char *names;             /* every entry's type byte, name and NUL */
+    dev_t dev;               /* the folder itself, to refuse loops */
+    ino_t ino;
+    int rc;                  /* FSEARCH_OK or FSEARCH_ENOMEM */
+    char why[160];           /* not empty: the folder cannot be read */
+} listing;
+
+/* A folder read ahead of the caller. Once read, its own folders can be
+** read ahead too: the helper is not limited to the folders of the frames. */
+typedef struct job {
+    int ready;               /* the listing is complete */
+    int orphan;              /* its folder was discarded while being read */
+    listing l;
+    char *rel;               /* the folder's relative path */
+    size_t ahead;            /* the next entry to look at for reading ahead */
+    struct job *prev, *next; /* the list of ready jobs, oldest first */
+} job;
 
 typedef struct frame {
     size_t prefix_len;       /* bytes of w->rel that are this folder's path */
-    item *items;
-    size_t nitems, next;
-    dev_t dev;               /* this folder, to refuse loops */
-    ino_t ino;
+    char *rel;               /* the same path, for reading ahead */
+    listing l;
+    size_t next;             /* the caller's next entry */
+    size_t ahead;            /* the next entry to look at for reading ahead */
 } frame;
+
+/* Scratch of one thread reading folders. */
+typedef struct reader {
+    fs_buf path;             /* root + '/' + folder, then + '/' + entry */
+    fs_buf names;            /* the listing's names being collected */
+    fs_buf rel;              /* the relative path of a folder to read ahead */
+} reader;
 
 struct fs_walk {
     char *root;              /* as given, without trailing '/' */
@@ -46,7 +93,23 @@ struct fs_walk {
     size_t nframes, cap;
     fs_buf rel;              /* current relative path */
     fs_buf full;             /* root + '/' + rel */
-    char reason[512];        /* for skip reasons that carry errno text */
+    char reason[160];        /* for skip reasons that carry errno text */
+    reader mine;             /* the caller's scratch */
+    /* Reading ahead. While the helper runs, the frames array, the items'
+    ** job pointers, each frame's `ahead` and everything below are under mu;
+    ** a listing is written only by the thread that claimed it. */
+    int threaded;            /* the helper was started */
+    pthread_t helper;
+    pthread_mutex_t mu;
+    pthread_cond_t work;     /* the helper waits here for folders to read */
+    pthread_cond_t done;     /* the caller waits here for a listing */
+    int stop;                /* the helper is to end */
+    int idle;                /* the helper waits for work */
+    size_t ahead_items;      /* entries of listings read ahead, not taken */
+    size_t ahead_folders;    /* folders claimed ahead, not taken */
+    reader theirs;           /* the helper's scratch */
+    job *ready_head, *ready_tail; /* read ahead, not taken */
+    job taken;               /* marks a folder the caller has taken */
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -57,29 +120,37 @@ static int item_cmp(const void *a, const void *b)
     int c = memcmp(x->name, y->name, n);
     if (c)
         return c;
-    int cx = x->nname > n ? (unsigned char)x->name[n] : (x->is_dir ? '/' : 0);
-    int cy = y->nname > n ? (unsigned char)y->name[n] : (y->is_dir ? '/' : 0);
+    int cx = x->nname > n ? (unsigned char)x->name[n]
+                          : (x->kind == K_DIR ? '/' : 0);
+    int cy = y->nname > n ? (unsigned char)y->name[n]
+                          : (y->kind == K_DIR ? '/' : 0);
     return cx - cy;
 }
 
-static void free_items(item *items, size_t n)
+/* Free a listing and any folders read ahead from it (never taken, so they
+** hold no listings of their own read ahead). */
+static void free_listing(const fs_walk *w, listing *l)
 {
-    for (size_t i = 0; i < n; i++)
-        fs_free(items[i].name);
-    fs_free(items);
+    for (size_t i = 0; i < l->n; i++) {
+        job *j = l->items[i].job;
+        if (j && j != &w->taken) {
+            free_listing(w, &j->l);
+            fs_free(j->rel);
+            fs_free(j);
+        }
+    }
+    fs_free(l->items);
+    fs_free(l->names);
+    l->items = NULL;
+    l->names = NULL;
+    l->n = 0;
 }
 
-/* Build the full path of `rel` (relative) into w->full. */
-static int set_full(fs_walk *w, const char *rel, size_t nrel)
+static void reader_free(reader *r)
 {
-    int rc = FSEARCH_OK;
-    fs_buf_clear(&w->full);
-    fs_buf_puts(&rc, &w->full, w->root);
-    if (nrel) {
-        fs_buf_putc(&rc, &w->full, '/');
-        fs_buf_append(&rc, &w->full, rel, nrel);
-    }
-    return rc;
+    fs_buf_free(&r->path);
+    fs_buf_free(&r->names);
+    fs_buf_free(&r->rel);
 }
 
 /* Is the resolved `real` path inside the root? */
@@ -92,52 +163,70 @@ static int inside_root(const fs_walk *w, const char *real)
     return real[w->nroot_real] == '/' || real[w->nroot_real] == '\0';
 }
 
-/* Fill `it` for the entry `it->name` of the open folder dfd, whose
-** relative path is w->rel[0..base). The stat is relative to the folder: by
-** full path, the kernel would walk every folder of the path again for each
-** file. ENOMEM only when a symbolic link's path cannot be built. */
-static int classify(fs_walk *w, int dfd, size_t base, item *it)
+/* Follow the symbolic link `it` of the folder open as dfd (whose full path
+** is r->path) into *st, or set its skip reason. ENOMEM only when the
+** link's path cannot be built. */
+static int follow_link(const fs_walk *w, reader *r, item *it, struct stat *st)
 {
+    int rc = FSEARCH_OK;
+    size_t base = r->path.n;
+    fs_buf_putc(&rc, &r->path, '/');
+    fs_buf_append(&rc, &r->path, it->name, it->nname);
+    if (rc != FSEARCH_OK)
+        return rc;
+    char *real = realpath(r->path.p, NULL);
+    if (!real)
+        it->skip_reason = "broken symbolic link";
+    else if (!inside_root(w, real))
+        it->skip_reason = "symbolic link leading outside the folder";
+    else if (stat(r->path.p, st) != 0)
+        it->skip_reason = "broken symbolic link";
+    free(real);
+    r->path.n = base;
+    r->path.p[base] = '\0';
+    return FSEARCH_OK;
+}
+
+/* Fill `it`, an entry of the folder open as dfd, of the type readdir()
+** gave. A folder needs no stat here: opening it gives its identity. A file
+** is stat'ed relative to the folder: by full path, the kernel would walk
+** every folder of the path again for each file. */
+static int classify(const fs_walk *w, reader *r, int dfd, unsigned char type,
+                    item *it)
+{
+    it->kind = K_SKIP;
+    switch (type) {
+    case DT_DIR:
+        it->kind = K_DIR;
+        return FSEARCH_OK;
+    case DT_FIFO:
+        it->skip_reason = "a named pipe, not a regular file";
+        return FSEARCH_OK;
+    case DT_SOCK:
+        it->skip_reason = "a socket, not a regular file";
+        return FSEARCH_OK;
+    case DT_CHR:
+    case DT_BLK:
+        it->skip_reason = "a device, not a regular file";
+        return FSEARCH_OK;
+    default: /* DT_REG, DT_LNK, DT_UNKNOWN: stat */
+        break;
+    }
     struct stat st;
     if (fstatat(dfd, it->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        /* Folders nested past PATH_MAX cannot be named, only skipped. */
         it->skip_reason = errno == ENAMETOOLONG ? "path too long"
                                                 : "vanished while walking";
         return FSEARCH_OK;
     }
     if (S_ISLNK(st.st_mode)) {
-        /* Only a link needs its full path, to be resolved. */
-        int rc = FSEARCH_OK;
-        w->rel.n = base;
-        if (base)
-            fs_buf_putc(&rc, &w->rel, '/');
-        fs_buf_append(&rc, &w->rel, it->name, it->nname);
-        if (rc == FSEARCH_OK)
-            rc = set_full(w, w->rel.p, w->rel.n);
-        w->rel.n = base;
-        if (rc != FSEARCH_OK)
+        int rc = follow_link(w, r, it, &st);
+        if (rc != FSEARCH_OK || it->skip_reason)
             return rc;
-        char *real = realpath(w->full.p, NULL);
-        if (!real) {
-            it->skip_reason = "broken symbolic link";
-            return FSEARCH_OK;
-        }
-        int ok = inside_root(w, real);
-        free(real);
-        if (!ok) {
-            it->skip_reason = "symbolic link leading outside the folder";
-            return FSEARCH_OK;
-        }
-        if (stat(w->full.p, &st) != 0) {
-            it->skip_reason = "broken symbolic link";
-            return FSEARCH_OK;
-        }
     }
-    it->dev = st.st_dev;
-    it->ino = st.st_ino;
     if (S_ISDIR(st.st_mode)) {
-        it->is_dir = 1;
+        it->kind = K_DIR;
     } else if (S_ISREG(st.st_mode)) {
+        it->kind = K_FILE;
         it->size = (uint64_t)st.st_size;
         it->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL +
                        st.st_mtim.tv_nsec;
@@ -151,56 +240,319 @@ static int classify(fs_walk *w, int dfd, size_t base, item *it)
     return FSEARCH_OK;
 }
 
-/* Read and sort the folder whose relative path is w->rel into a new frame.
-** If it cannot be read, returns FSEARCH_OK with *err_out set to a reason. */
-static int push_frame(fs_walk *w, dev_t dev, ino_t ino, const char **err_out)
+static void folder_error(listing *l, int e)
 {
-    *err_out = NULL;
-    int rc = set_full(w, w->rel.p, w->rel.n);
+    /* A folder nested past PATH_MAX cannot be named, only skipped. */
+    if (e == ENAMETOOLONG)
+        snprintf(l->why, sizeof l->why, "path too long");
+    else if (e == ENOENT || e == ENOTDIR)
+        snprintf(l->why, sizeof l->why, "vanished while walking");
+    else
+        snprintf(l->why, sizeof l->why, "unreadable folder: %s", strerror(e));
+}
+
+/*
+** Read and sort the folder `rel` (relative, nrel bytes) into *l, which the
+** caller frees with free_listing() whatever the result. Returns FSEARCH_OK
+** (l->why says if the folder could not be read) or FSEARCH_ENOMEM, which is
+** also left in l->rc. Touches nothing of w but what is fixed at open.
+*/
+static int read_folder(const fs_walk *w, reader *r, const char *rel,
+                       size_t nrel, listing *l)
+{
+    memset(l, 0, sizeof *l);
+    int rc = FSEARCH_OK;
+    fs_buf_clear(&r->path);
+    fs_buf_puts(&rc, &r->path, w->root);
+    if (nrel) {
+        fs_buf_putc(&rc, &r->path, '/');
+        fs_buf_append(&rc, &r->path, rel, nrel);
+    }
     if (rc != FSEARCH_OK)
-        return rc;
-    DIR *d = opendir(w->full.p);
-    if (!d) {
-        /* A folder nested past PATH_MAX cannot be named, only skipped. */
-        if (errno == ENAMETOOLONG)
-            snprintf(w->reason, sizeof w->reason, "path too long");
-        else
-            snprintf(w->reason, sizeof w->reason, "unreadable folder: %s",
-                     strerror(errno));
-        *err_out = w->reason;
+        return l->rc = rc;
+    struct stat st;
+    int fd = open(r->path.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        folder_error(l, errno);
+        if (fd >= 0)
+            close(fd);
         return FSEARCH_OK;
     }
-    item *items = NULL;
-    size_t n = 0, cap = 0;
-    size_t base = w->rel.n;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        folder_error(l, errno);
+        close(fd);
+        return FSEARCH_OK;
+    }
+    l->dev = st.st_dev;
+    l->ino = st.st_ino;
+    /* Names first, in one block; the items point into it once it stops
+    ** growing. */
+    fs_buf_clear(&r->names);
+    size_t n = 0;
     struct dirent *e;
     while (rc == FSEARCH_OK && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') /* ".", "..", and hidden entries */
             continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            item *p = fs_realloc(items, ncap * sizeof *items);
-            if (!p) {
-                rc = FSEARCH_ENOMEM;
-                break;
-            }
-            items = p;
-            cap = ncap;
-        }
-        item *it = &items[n];
-        memset(it, 0, sizeof *it);
-        it->nname = strlen(e->d_name);
-        if (!(it->name = fs_strndup(e->d_name, it->nname))) {
-            rc = FSEARCH_ENOMEM;
-            break;
-        }
+        fs_buf_putc(&rc, &r->names, (char)e->d_type);
+        fs_buf_append(&rc, &r->names, e->d_name, strlen(e->d_name) + 1);
         n++;
-        rc = classify(w, dirfd(d), base, it);
+    }
+    if (rc == FSEARCH_OK && n > 0) {
+        l->items = fs_calloc(n * sizeof *l->items);
+        if (!l->items)
+            rc = FSEARCH_ENOMEM;
+        else
+            l->names = fs_buf_take(&rc, &r->names);
+    }
+    if (rc == FSEARCH_OK && n > 0) {
+        l->n = n;
+        const char *p = l->names;
+        for (size_t i = 0; rc == FSEARCH_OK && i < n; i++) {
+            item *it = &l->items[i];
+            unsigned char type = (unsigned char)*p++;
+            it->name = p;
+            it->nname = strlen(p);
+            p += it->nname + 1;
+            rc = classify(w, r, dirfd(d), type, it);
+        }
     }
     closedir(d);
-    w->rel.n = base;
-    if (w->rel.p)
-        w->rel.p[base] = '\0';
+    if (rc == FSEARCH_OK && n > 1)
+        qsort(l->items, n, sizeof *l->items, item_cmp);
+    return l->rc = rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading ahead                                                           */
+
+/* Would entering the folder of listing l go round in a loop? */
+static int is_loop(const fs_walk *w, const listing *l)
+{
+    for (size_t i = 0; i < w->nframes; i++)
+        if (w->frames[i].l.dev == l->dev && w->frames[i].l.ino == l->ino)
+            return 1;
+    return 0;
+}
+
+/* The next folder of listing l after *ahead to read ahead, with its
+** relative path (in folder rel) in r->rel; NULL if none or out of memory. */
+static item *next_in(reader *r, const char *rel, listing *l, size_t *ahead)
+{
+    while (l->rc == FSEARCH_OK && *ahead < l->n) {
+        item *it = &l->items[(*ahead)++];
+        if (it->kind != K_DIR || it->job)
+            continue;
+        int rc = FSEARCH_OK;
+        fs_buf_clear(&r->rel);
+        fs_buf_puts(&rc, &r->rel, rel);
+        if (rel[0])
+            fs_buf_putc(&rc, &r->rel, '/');
+        fs_buf_append(&rc, &r->rel, it->name, it->nname);
+        return rc == FSEARCH_OK ? it : NULL;
+    }
+    return NULL;
+}
+
+/* The next folder to read ahead: of the frames first, deepest first (the
+** walk enters the folders of the deepest frame before those of the frames
+** below), then of the folders already read ahead, oldest first. Under mu. */
+static item *next_ahead(fs_walk *w, reader *r)
+{
+    if (w->ahead_items >= AHEAD_ITEMS || w->ahead_folders >= AHEAD_FOLDERS)
+        return NULL;
+    for (size_t d = w->nframes; d-- > 0;) {
+        frame *f = &w->frames[d];
+        item *it = next_in(r, f->rel, &f->l, &f->ahead);
+        if (it)
+            return it;
+    }
+    for (job *j = w->ready_head; j; j = j->next) {
+        item *it = next_in(r, j->rel, &j->l, &j->ahead);
+        if (it)
+            return it;
+    }
+    return NULL;
+}
+
+/* Read the folder `it` ahead, on reader r. Under mu; unlocks it while
+** reading. Returns 0 if there was nothing to read ahead. */
+static int read_ahead(fs_walk *w, reader *r)
+{
+    item *it = next_ahead(w, r);
+    if (!it)
+        return 0;
+    job *j = fs_calloc(sizeof *j);
+    if (j && !(j->rel = fs_strndup(r->rel.p, r->rel.n))) {
+        fs_free(j);
+        j = NULL;
+    }
+    if (!j)
+        return 1; /* the caller will read this one itself */
+    it->job = j;
+    w->ahead_folders++;
+    pthread_mutex_unlock(&w->mu);
+    read_folder(w, r, j->rel, r->rel.n, &j->l);
+    pthread_mutex_lock(&w->mu);
+    if (j->orphan) {
+        /* Nothing was read ahead from it: it was not ready. */
+        free_listing(w, &j->l);
+        fs_free(j->rel);
+        fs_free(j);
+        w->ahead_folders--;
+        return 1;
+    }
+    j->ready = 1;
+    /* A link back to a folder being walked: the caller will skip it, so
+    ** read nothing ahead inside it. */
+    if (is_loop(w, &j->l))
+        j->ahead = j->l.n;
+    w->ahead_items += j->l.n;
+    j->prev = w->ready_tail;
+    if (w->ready_tail)
+        w->ready_tail->next = j;
+    else
+        w->ready_head = j;
+    w->ready_tail = j;
+    pthread_cond_broadcast(&w->done);
+    return 1;
+}
+
+static void *helper_main(void *arg)
+{
+    fs_walk *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop)
+        if (!read_ahead(w, &w->theirs)) {
+            w->idle = 1;
+            pthread_cond_wait(&w->work, &w->mu);
+            w->idle = 0;
+        }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Wake the helper if it waits and has room to read ahead again: not at
+** every folder taken, which would cost a wake-up (two switches) a folder
+** once the helper is ahead. Under mu. */
+static void nudge(fs_walk *w)
+{
+    if (w->idle && w->ahead_folders <= AHEAD_FOLDERS / 2 &&
+        w->ahead_items <= AHEAD_ITEMS / 2)
+        pthread_cond_signal(&w->work);
+}
+
+/* Start the helper; without one (no thread to be had) the caller reads
+** every folder itself. */
+static void start_helper(fs_walk *w)
+{
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return;
+    if (pthread_cond_init(&w->work, NULL) == 0) {
+        if (pthread_cond_init(&w->done, NULL) == 0) {
+            /* Signals stay with the caller's threads: the helper starts
+            ** with all of them blocked. */
+            sigset_t all, old;
+            sigfillset(&all);
+            pthread_sigmask(SIG_SETMASK, &all, &old);
+            int started = pthread_create(&w->helper, NULL, helper_main, w) == 0;
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            if (started) {
+                w->threaded = 1;
+                return;
+            }
+            pthread_cond_destroy(&w->done);
+        }
+        pthread_cond_destroy(&w->work);
+    }
+    pthread_mutex_destroy(&w->mu);
+}
+
+static void stop_helper(fs_walk *w)
+{
+    if (!w->threaded)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->helper, NULL);
+    w->threaded = 0;
+    pthread_cond_destroy(&w->done);
+    pthread_cond_destroy(&w->work);
+    pthread_mutex_destroy(&w->mu);
+}
+
+/* Take the ready job j off the list and the counts. Under mu. */
+static void unlink_job(fs_walk *w, job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        w->ready_head = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    else
+        w->ready_tail = j->prev;
+    w->ahead_items -= j->l.n;
+    w->ahead_folders--;
+}
+
+/* Free the listing l, which will not be entered, and what was read ahead
+** from it; a folder still being read is left to its reader. Under mu. */
+static void discard(fs_walk *w, listing *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        job *j = l->items[i].job;
+        if (!j || j == &w->taken)
+            continue;
+        l->items[i].job = NULL;
+        if (!j->ready) {
+            j->orphan = 1;
+            continue;
+        }
+        unlink_job(w, j);
+        discard(w, &j->l);
+        fs_free(j->rel);
+        fs_free(j);
+    }
+    free_listing(w, l);
+}
+
+/* The job that read ahead the folder `it` of the top frame (waiting for it
+** if need be), taken off the ready list, or NULL: the caller reads it now.
+** Either way `it` is marked taken. */
+static job *take(fs_walk *w, item *it)
+{
+    pthread_mutex_lock(&w->mu);
+    job *j = it->job;
+    it->job = &w->taken;
+    /* While the helper reads this one, read the next one ahead. */
+    while (j && !j->ready)
+        if (!read_ahead(w, &w->mine))
+            pthread_cond_wait(&w->done, &w->mu);
+    if (j) {
+        unlink_job(w, j);
+        nudge(w);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return j;
+}
+
+/* Make the listing l, of the folder w->rel, the top frame; it is the
+** frame's (or freed) whatever the result, and so is j, the job that read
+** it ahead, if any. */
+static int push_frame(fs_walk *w, listing *l, job *j)
+{
+    int rc = FSEARCH_OK;
+    char *rel = j ? j->rel : NULL;
+    size_t ahead = j ? j->ahead : 0;
+    fs_free(j);
+    if (w->threaded && !rel &&
+        !(rel = fs_strndup(w->rel.p ? w->rel.p : "", w->rel.n)))
+        rc = FSEARCH_ENOMEM;
+    if (w->threaded)
+        pthread_mutex_lock(&w->mu);
     if (rc == FSEARCH_OK && w->nframes == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 16;
         frame *p = fs_realloc(w->frames, ncap * sizeof *p);
@@ -211,23 +563,50 @@ static int push_frame(fs_walk *w, dev_t dev, ino_t ino, const char **err_out)
             w->cap = ncap;
         }
     }
-    if (rc != FSEARCH_OK) {
-        free_items(items, n);
-        return rc;
+    if (rc == FSEARCH_OK) {
+        frame *f = &w->frames[w->nframes++];
+        memset(f, 0, sizeof *f);
+        f->prefix_len = w->rel.n;
+        f->rel = rel;
+        f->ahead = ahead;
+        f->l = *l;
+        if (w->threaded)
+            nudge(w);
+    } else {
+        fs_free(rel);
+        if (w->threaded)
+            discard(w, l);
+        else
+            free_listing(w, l);
     }
-    if (n > 1)
-        qsort(items, n, sizeof *items, item_cmp);
-    frame *f = &w->frames[w->nframes++];
-    f->prefix_len = base;
-    f->items = items;
-    f->nitems = n;
-    f->next = 0;
-    f->dev = dev;
-    f->ino = ino;
-    return FSEARCH_OK;
+    if (w->threaded)
+        pthread_mutex_unlock(&w->mu);
+    return rc;
 }
 
-int fs_walk_open(fs_walk **out, const char *root, char *err, size_t nerr)
+static void pop_frame(fs_walk *w)
+{
+    if (w->threaded)
+        pthread_mutex_lock(&w->mu);
+    frame *f = &w->frames[--w->nframes];
+    free_listing(w, &f->l);
+    fs_free(f->rel);
+    if (w->threaded)
+        pthread_mutex_unlock(&w->mu);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static int use_helper(unsigned flags)
+{
+    if (flags & FS_WALK_ONE_THREAD)
+        return 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    return ncpu > 1;
+}
+
+int fs_walk_open(fs_walk **out, const char *root, unsigned flags, char *err,
+                 size_t nerr)
 {
     *out = NULL;
     struct stat st;
@@ -259,13 +638,21 @@ int fs_walk_open(fs_walk **out, const char *root, char *err, size_t nerr)
         if (rc == FSEARCH_OK)
             w->rel.p[0] = '\0';
     }
-    const char *why = NULL;
+    listing l;
+    memset(&l, 0, sizeof l);
     if (rc == FSEARCH_OK)
-        rc = push_frame(w, st.st_dev, st.st_ino, &why);
-    if (rc == FSEARCH_OK && why) {
-        snprintf(err, nerr, "cannot read the folder '%s': %s", root, why);
+        rc = read_folder(w, &w->mine, "", 0, &l);
+    if (rc == FSEARCH_OK && l.why[0]) {
+        snprintf(err, nerr, "cannot read the folder '%s': %s", root, l.why);
         rc = FSEARCH_ENOTFOUND;
     }
+    /* The helper starts once the root is listed, with work to do. */
+    if (rc == FSEARCH_OK && use_helper(flags))
+        start_helper(w);
+    if (rc == FSEARCH_OK)
+        rc = push_frame(w, &l, NULL);
+    else
+        free_listing(w, &l);
     if (rc != FSEARCH_OK) {
         fs_walk_free(w);
         return rc;
@@ -279,43 +666,57 @@ int fs_walk_next(fs_walk *w, fs_walk_entry *out)
     int rc = FSEARCH_OK;
     while (w->nframes > 0) {
         frame *f = &w->frames[w->nframes - 1];
-        if (f->next == f->nitems) {
-            free_items(f->items, f->nitems);
-            w->nframes--;
+        if (f->next == f->l.n) {
+            pop_frame(w);
             continue;
         }
-        item *it = &f->items[f->next++];
+        item *it = &f->l.items[f->next++];
         w->rel.n = f->prefix_len;
         if (f->prefix_len)
             fs_buf_putc(&rc, &w->rel, '/');
         fs_buf_append(&rc, &w->rel, it->name, it->nname);
-        if (rc == FSEARCH_OK)
-            rc = set_full(w, w->rel.p, w->rel.n);
+        fs_buf_clear(&w->full);
+        fs_buf_puts(&rc, &w->full, w->root);
+        fs_buf_putc(&rc, &w->full, '/');
+        fs_buf_append(&rc, &w->full, w->rel.p, w->rel.n);
         if (rc != FSEARCH_OK)
             return rc;
         memset(out, 0, sizeof *out);
         out->path = w->rel.p;
         out->full_path = w->full.p;
-        if (it->is_dir && !it->skip_reason) {
-            int loop = 0;
-            for (size_t i = 0; i < w->nframes; i++)
-                if (w->frames[i].dev == it->dev && w->frames[i].ino == it->ino)
-                    loop = 1;
-            if (loop) {
-                out->skip_reason = "symbolic link loop";
-                return FSEARCH_OK;
+        if (it->kind == K_DIR) {
+            listing l;
+            job *j = w->threaded ? take(w, it) : NULL;
+            if (j) {
+                l = j->l;
+                rc = l.rc;
+            } else {
+                rc = read_folder(w, &w->mine, w->rel.p, w->rel.n, &l);
             }
-            const char *why = NULL;
-            rc = push_frame(w, it->dev, it->ino, &why);
+            if (rc != FSEARCH_OK || l.why[0] || is_loop(w, &l)) {
+                if (j) {
+                    fs_free(j->rel);
+                    fs_free(j);
+                }
+                if (l.why[0]) {
+                    memcpy(w->reason, l.why, sizeof w->reason);
+                    out->skip_reason = w->reason;
+                } else {
+                    out->skip_reason = "symbolic link loop";
+                }
+                if (w->threaded) {
+                    pthread_mutex_lock(&w->mu);
+                    discard(w, &l);
+                    nudge(w);
+                    pthread_mutex_unlock(&w->mu);
+                } else {
+                    free_listing(w, &l);
+                }
+                return rc;
+            }
+            rc = push_frame(w, &l, j);
             if (rc != FSEARCH_OK)
                 return rc;
-            if (why) {
-                rc = set_full(w, w->rel.p, w->rel.n);
-                out->path = w->rel.p;
-                out->full_path = w->full.p;
-                out->skip_reason = why;
-                return rc;
-            }
             continue;
         }
         out->size = it->size;
@@ -330,9 +731,14 @@ void fs_walk_free(fs_walk *w)
 {
     if (!w)
         return;
-    for (size_t i = 0; i < w->nframes; i++)
-        free_items(w->frames[i].items, w->frames[i].nitems);
+    stop_helper(w);
+    for (size_t i = 0; i < w->nframes; i++) {
+        free_listing(w, &w->frames[i].l);
+        fs_free(w->frames[i].rel);
+    }
     fs_free(w->frames);
+    reader_free(&w->mine);
+    reader_free(&w->theirs);
     fs_buf_free(&w->rel);
     fs_buf_free(&w->full);
     fs_free(w->root);

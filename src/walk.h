@@ -24,9 +24,15 @@ typedef struct fs_walk_entry {
     const char *skip_reason; /* non-NULL: not a file to index, and why */
 } fs_walk_entry;
 
-/* Start a walk of `root`. FSEARCH_OK, FSEARCH_ENOTFOUND (no such folder,
-** or not a folder: message in err), FSEARCH_ENOMEM. */
-int fs_walk_open(fs_walk **out, const char *root, char *err, size_t nerr);
+/* Flags of fs_walk_open(). */
+#define FS_WALK_ONE_THREAD 1u    /* no helper thread reading folders ahead */
+
+/* Start a walk of `root`. Unless told otherwise (flags), and if the machine
+** has more than one CPU, a helper thread reads folders ahead until
+** fs_walk_free(). FSEARCH_OK, FSEARCH_ENOTFOUND (no such folder, or not a
+** folder: message in err), FSEARCH_ENOMEM. */
+int fs_walk_open(fs_walk **out, const char *root, unsigned flags, char *err,
+                 size_t nerr);
 
 /* Next entry: FSEARCH_OK with *out, FSEARCH_DONE at the end, or
 ** FSEARCH_ENOMEM. Unreadable folders and odd files come out as entries with
