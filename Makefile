@@ -98,12 +98,12 @@ $(B)/$(SONAME) $(B)/libfsearch.so: $(B)/$(SOFILE)
 $(B)/fsearch_ext.so: $(EXT_OBJ) $(PIC_OBJ) src/ext/fsearch_ext.map
 	$(call say,LD,$@)$(CC) -shared $(CFLAGS) $(SAN) -Wl,--version-script=src/ext/fsearch_ext.map -o $@ $(EXT_OBJ) $(PIC_OBJ) $(LDLIBS)
 
-# The command links SQLite, utf8proc and libstemmer statically when their
+# The command links SQLite, utf8proc, libstemmer and zstd statically when their
 # .a files are installed (Debian's -dev packages ship them): the dynamic
 # loader relocating libsqlite3 costs each search ~0.5 ms. STATIC_DEPS=0 (or
 # a missing .a) links them dynamically, as the libraries are.
 STATIC_DEPS ?= 1
-STATIC_LIBS := $(foreach l,sqlite3 utf8proc stemmer,$(shell $(CC) -print-file-name=lib$(l).a))
+STATIC_LIBS := $(foreach l,sqlite3 utf8proc stemmer zstd,$(shell $(CC) -print-file-name=lib$(l).a))
 ifeq ($(STATIC_DEPS)$(filter lib%,$(STATIC_LIBS)),1)
 CLI_LIBS = $(STATIC_LIBS) -lm -lpthread -ldl
 else
