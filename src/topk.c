@@ -283,8 +283,10 @@ int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
         rc = make_tier(q, &t->tier);
     if (rc == FSEARCH_OK)
         rc = make_keys(q, &t->keys);
-    if (rc != FSEARCH_OK)
+    if (rc != FSEARCH_OK) {
+        fs_topk_free(t);
         return fs_error(fs, rc, "out of memory");
+    }
     t->level = t->tier ? 0 : 1;
     t->ctl.marks = t->rowmarks;
     t->ctl.capmarks = FS_TOPK_MARKS;
