@@ -20,7 +20,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#define ZSTD_LEVEL 3   /* level 1 saves little time and 2% of the size */
+#define ZSTD_LEVEL 3   /* level 1 packs a third faster, 6% bigger (50M slice) */
 
 #define TRAIN_MIN (256u << 10)   /* fewer sample bytes make no dictionary */
 
