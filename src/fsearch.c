@@ -126,7 +126,13 @@ int fs_meta_set(fsearch *fs, const char *key, const char *value)
 static int create_schema(fsearch *fs, const char *language)
 {
     char sql[256];
-    int rc = fs_exec(fs, "PRAGMA journal_mode=WAL", "cannot create the index");
+    /* 16 KB pages (SQLite's default is 4 KB): a quarter of the pages, WAL
+    ** frames and write calls for the same data while indexing; searches
+    ** cost the same (FTS5 keeps its own leaves at 4 KB). Only a new file's
+    ** page size can be set, before its first table. */
+    int rc = fs_exec(fs, "PRAGMA page_size=16384", "cannot create the index");
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, "PRAGMA journal_mode=WAL", "cannot create the index");
     if (rc == FSEARCH_OK)
         rc = fs_exec(fs, "BEGIN IMMEDIATE", "cannot create the index");
     if (rc != FSEARCH_OK)

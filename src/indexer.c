@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "alloc.h"
 #include "buf.h"
+#include "ckpt.h"
 #include "prep.h"
 #include "textstore.h"
 #include "tokenizer_fts5.h"
@@ -76,6 +77,7 @@ typedef struct indexer {
     fs_buf full;                       /* root + '/' + path */
     fs_buf title;                      /* of the document being written */
     fs_prep *prep;                     /* the worker reading the files */
+    fs_ckpt *ckpt;                     /* the thread copying the WAL */
     char *chunk;                       /* READ_CHUNK bytes for reading */
     sqlite3_stmt *st_docs, *st_doc_ins, *st_doc_touch,
         *st_doc_move, *st_fts_del, *st_pas_del, *st_doc_del, *st_pas_ins,
@@ -238,6 +240,7 @@ static int begin(indexer *ix)
 {
     if (ix->in_txn || ix->dry_run)
         return FSEARCH_OK;
+    fs_ckpt_before_begin(ix->ckpt);
     int rc = fs_exec(ix->fs, "BEGIN IMMEDIATE", "cannot write the index");
     if (rc != FSEARCH_OK)
         return rc;
@@ -1118,6 +1121,9 @@ int fsearch_index(fsearch *fs, const char *root,
         rc = prepare_all(&ix);
     if (rc == FSEARCH_OK && !ix.dry_run)
         rc = writer_settings(&ix, 1);
+    /* If it cannot start, SQLite checkpoints on this thread as before. */
+    if (rc == FSEARCH_OK && !ix.dry_run)
+        fs_ckpt_start(&ix.ckpt, fs->db);
     if (rc == FSEARCH_OK && (opts->flags & FSEARCH_INDEX_REBUILD)) {
         /* Clear and refill in ONE transaction, so searchers keep the old
         ** index until the new one is complete, and a killed rebuild
@@ -1199,6 +1205,7 @@ int fsearch_index(fsearch *fs, const char *root,
             rc = crc;
     }
     rollback(&ix);
+    fs_ckpt_stop(ix.ckpt);
     if (!ix.dry_run)
         writer_settings(&ix, 0);
     finalize_all(&ix);
