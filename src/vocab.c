@@ -85,15 +85,19 @@ int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run)
     if (rc != FSEARCH_OK)
         return rc;
     uint64_t gone = run->updated + run->removed;
-    if (s.exists && run->passages_added == 0 && gone == 0)
-        return FSEARCH_OK;
     sqlite3_int64 per_doc = s.docs > 0 ? (s.passages + s.docs - 1) / s.docs
                                        : 1;
     sqlite3_int64 changed = s.changed + (sqlite3_int64)run->passages_added +
                             (sqlite3_int64)gone * per_doc;
-    if (!s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT)
-        return fs_vocab_rebuild(fs);
-    char v[32];
-    snprintf(v, sizeof v, "%lld", (long long)changed);
-    return fs_meta_set(fs, "vocab_changed", v);
+    /* The count is written first, so that a rebuild killed half-way is
+    ** done again by the next run, even one that changes nothing. */
+    if (changed != s.changed) {
+        char v[32];
+        snprintf(v, sizeof v, "%lld", (long long)changed);
+        rc = fs_meta_set(fs, "vocab_changed", v);
+    }
+    if (rc == FSEARCH_OK &&
+        (!s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT))
+        rc = fs_vocab_rebuild(fs);
+    return rc;
 }

@@ -26,8 +26,8 @@
 ** run's counts: adds its changes to the ones noted in meta, and rebuilds
 ** the table (in a transaction of its own) when they are too many or the
 ** table is missing (a new index, or one made before the table existed). A
-** run that changed nothing reads nothing. FSEARCH_OK or an error recorded
-** on fs.
+** run that changed nothing writes nothing, unless a rebuild is due (one
+** killed half-way). FSEARCH_OK or an error recorded on fs.
 */
 int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run);
 

@@ -3,8 +3,8 @@
 ** (src/vocab.c, src/suggest.c): built by the first index run with the
 ** counts fts5vocab gives, left alone by small changes and checked against
 ** the index before a suggestion is made from it, rebuilt after a big
-** change, made again when missing, and not needed: an index without it
-** suggests the same words.
+** change or after a rebuild that did not finish, made again when missing,
+** and not needed: an index without it suggests the same words.
 */
 #include <stdarg.h>
 #include <string.h>
@@ -212,6 +212,23 @@ TEST(rebuilt_after_big_change)
     close_corpus(fs);
 }
 
+/* A rebuild that did not finish (killed) is done by the next run, even one
+** that changes nothing: the count it was due to is in meta already. */
+TEST(rebuild_due_after_kill)
+{
+    fsearch *fs = open_corpus();
+    CHECK_INT(sqlite3_exec(fs->db, "DELETE FROM vocab WHERE term = "
+                           "'pterodactyl'; UPDATE meta SET value = '40' "
+                           "WHERE key = 'vocab_changed'", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(run_index(fs), FSEARCH_OK);
+    CHECK_INT(vocab_n(fs, "pterodactyl"), 1);
+    CHECK_INT(sql_int(fs, "SELECT value FROM meta WHERE key = "
+                          "'vocab_changed'"), 0);
+    CHECK(equals_fts5vocab(fs));
+    close_corpus(fs);
+}
+
 /* An index without the table (made before it) suggests the same words
 ** through fts5vocab, and its next index run makes the table. */
 TEST(absent_table)
@@ -252,4 +269,5 @@ TEST(absent_table)
 }
 
 RUN_TESTS("test_vocab", T(built_by_first_run), T(stale_table),
-          T(rebuilt_after_big_change), T(absent_table))
+          T(rebuilt_after_big_change), T(rebuild_due_after_kill),
+          T(absent_table))
