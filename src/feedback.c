@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "topk.h"
 #include "tokenizer.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -325,10 +326,7 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
     int nbest = 0;
     if (keep > FB_WORDS)
         keep = FB_WORDS;
-    int src = sqlite3_exec(fs->db,
-                           "CREATE VIRTUAL TABLE IF NOT EXISTS "
-                           "temp.fsearch_vocab USING fts5vocab(main, fts, "
-                           "row)", NULL, NULL, NULL);
+    int src = fs_vocab_temp(fs->db);
     if (src == SQLITE_OK)
         src = fs_stmt_take(fs, "SELECT doc FROM temp.fsearch_vocab "
                            "WHERE term = ?1", &all);

@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "tokenizer.h"
+#include "vocab.h"
 
 #include <limits.h>
 #include <string.h>
@@ -175,10 +176,7 @@ static int vocab_fts5vocab(vocab *v)
 {
     if (v->fts5vocab)
         return FSEARCH_OK;
-    int rc = sqlite3_exec(v->fs->db,
-                          "CREATE VIRTUAL TABLE IF NOT EXISTS "
-                          "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
-                          NULL, NULL, NULL);
+    int rc = fs_vocab_temp(v->fs->db);
     if (rc != SQLITE_OK)
         return vocab_error(v, rc);
     v->fts5vocab = 1;

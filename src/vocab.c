@@ -47,15 +47,20 @@ static int read_state(fsearch *fs, vocab_state *s)
                            : fs_error_sqlite(fs, rc, "cannot read the index");
 }
 
+int fs_vocab_temp(sqlite3 *db)
+{
+    return sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                        "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
+                        NULL, NULL, NULL);
+}
+
 int fs_vocab_rebuild(fsearch *fs)
 {
-    /* The fts5vocab table lives in TEMP (this connection only), as the one
-    ** suggest.c falls back to; the copy and its counts commit together. */
-    int rc = fs_exec(fs, "CREATE VIRTUAL TABLE IF NOT EXISTS "
-                     "temp.fsearch_vocab USING fts5vocab(main, fts, row)",
-                     "cannot read the index vocabulary");
-    if (rc == FSEARCH_OK)
-        rc = fs_exec(fs, "BEGIN IMMEDIATE", "cannot write the index");
+    /* The copy and its counts commit together. */
+    int src = fs_vocab_temp(fs->db);
+    if (src != SQLITE_OK)
+        return fs_error_sqlite(fs, src, "cannot read the index vocabulary");
+    int rc = fs_exec(fs, "BEGIN IMMEDIATE", "cannot write the index");
     if (rc != FSEARCH_OK)
         return rc;
     rc = fs_exec(fs,

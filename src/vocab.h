@@ -31,6 +31,14 @@
 */
 int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run);
 
+/*
+** Make temp.fsearch_vocab, fts5vocab's (term, doc, cnt) rows over the index,
+** if this connection has not yet: in TEMP, so the index file is never
+** written. The rebuild, "did you mean" on an index without the table, and
+** feedback's word counts all read it. An SQLite result code.
+*/
+int fs_vocab_temp(sqlite3 *db);
+
 /* Rebuild the table now, from fts5vocab. FSEARCH_OK or an error. */
 int fs_vocab_rebuild(fsearch *fs);
 
