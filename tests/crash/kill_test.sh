@@ -189,6 +189,11 @@ round=final
 fsx index -q >/dev/null 2>err || fail "final index run failed: $(cat err)"
 "$bin" --corpus c --index idx2/f.db index -q >/dev/null 2>&1 ||
     fail "fresh index failed"
+# A first build killed before its end has no hash index yet; a run that
+# finishes makes it.
+[ "$(sqlite3 "$idx" "SELECT count(*) FROM sqlite_schema
+      WHERE name = 'passage_hash'")" = 1 ] && ok ||
+    fail "no passage_hash index after the final run"
 dump "$idx" > a.txt
 dump idx2/f.db > b.txt
 if [ ! -s a.txt ]; then
