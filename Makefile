@@ -110,8 +110,12 @@ else
 CLI_LIBS = $(LDLIBS)
 endif
 
+# Not position-independent: the loader then has none of the command's
+# ~12 700 relocations to apply at each start (half its work, ~0.1 ms).
+CLI_LDFLAGS ?= -no-pie
+
 $(B)/fsearch: $(CLI_OBJ) $(B)/libfsearch.a
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(SAN) -o $@ $(CLI_OBJ) $(B)/libfsearch.a $(CLI_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(SAN) $(CLI_LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libfsearch.a $(CLI_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libfsearch.a tests/test.h
 	@mkdir -p $(dir $@)
