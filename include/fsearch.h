@@ -80,6 +80,11 @@ typedef struct fsearch_cursor fsearch_cursor; /* one running search */
                                     ** format version, or a damaged one, is
                                     ** deleted and created anew; a file that is
                                     ** not an fsearch index never is */
+#define FSEARCH_OPEN_BRIEF    0x8u  /* with READONLY: the handle serves a search
+                                    ** or two and is closed (a command-line
+                                    ** run): the index is mapped into memory
+                                    ** rather than read into a cache that a
+                                    ** short life would never reuse */
 
 #define FSEARCH_OPTIONS_VERSION 1
 typedef struct fsearch_options {

@@ -528,11 +528,6 @@ static int prepare(fsearch_cursor *c)
     if (c->flags & FSEARCH_SEARCH_FILES)
         src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
     if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT d.path, p.line, p.id FROM passage p "
-                           "JOIN doc d ON d.id = p.doc_id "
-                           "WHERE p.hash = ?1 AND p.id <> ?2 "
-                           "ORDER BY d.path, p.line LIMIT ?3", &c->st_dups);
-    if (src == SQLITE_OK)
         src = fs_stmt_take(fs, "SELECT 1 FROM passage "
                            "WHERE hash = ?1 AND id <> ?2 LIMIT 1",
                            &c->st_has_dup);
@@ -811,6 +806,14 @@ static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
     if (src == SQLITE_DONE)
         return FSEARCH_OK;
     if (src != SQLITE_ROW)
+        return fs_error_sqlite(c->fs, src, "cannot search the index");
+    /* Prepared on the first copy: many searches have none. */
+    if (!c->st_dups &&
+        (src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
+                            "JOIN doc d ON d.id = p.doc_id "
+                            "WHERE p.hash = ?1 AND p.id <> ?2 "
+                            "ORDER BY d.path, p.line LIMIT ?3",
+                            &c->st_dups)) != SQLITE_OK)
         return fs_error_sqlite(c->fs, src, "cannot search the index");
     sqlite3_bind_int64(c->st_dups, 1, hash);
     sqlite3_bind_int64(c->st_dups, 2, id);

@@ -275,6 +275,12 @@ int main(int argc, char **argv)
     if (building && (index_flags & FSEARCH_INDEX_REBUILD) &&
         !(index_flags & FSEARCH_INDEX_DRY_RUN))
         fo.flags |= FSEARCH_OPEN_RECREATE;
+    /* A search writes nothing: read-only, it neither makes nor removes the
+    ** -wal and -shm files each run, nor tries a checkpoint at close; and
+    ** it is one search per process, so the index is mapped rather than
+    ** cached (FSEARCH_OPEN_BRIEF). */
+    if (strcmp(cmd, "search") == 0 && !missing)
+        fo.flags |= FSEARCH_OPEN_READONLY | FSEARCH_OPEN_BRIEF;
     fsearch *fs = NULL;
     rc = fsearch_open(&fs, o.index, &fo);
     if (rc != FSEARCH_OK) {
@@ -313,10 +319,15 @@ int main(int argc, char **argv)
             }
         }
     }
+    /* The output's fate is read before closing: closing a read-only
+    ** handle tries a lock it cannot take, which leaves errno at EBADF. */
+    int out_errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        out_errno = errno ? errno : EIO;
     fsearch_close(fs);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        if (errno != EPIPE)
-            cli_error("cannot write the output: %s", strerror(errno));
+    if (out_errno) {
+        if (out_errno != EPIPE)
+            cli_error("cannot write the output: %s", strerror(out_errno));
         return EXIT_TROUBLE;
     }
     return status;
