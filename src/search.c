@@ -290,17 +290,17 @@ static int prepare(fsearch_cursor *c)
         /* An index made before passages had signatures has no sig column
         ** until an index run adds it: its passages' runs come from their
         ** text, as they all did then. */
-        src = fs_stmt_take(fs, "SELECT p.line, p.end_line, p.hash, p.sig, "
-                           "d.path, d.title FROM passage p "
-                           "JOIN doc d ON d.id = p.doc_id WHERE p.id = ?1",
-                           &c->st_one);
+        src = fs_stmt_take(fs, "SELECT line, end_line, hash, sig, doc_id "
+                           "FROM passage WHERE id = ?1", &c->st_one);
         if (src == SQLITE_ERROR &&
             strstr(sqlite3_errmsg(fs->db), "no such column"))
-            src = fs_stmt_take(fs, "SELECT p.line, p.end_line, p.hash, NULL, "
-                               "d.path, d.title FROM passage p "
-                               "JOIN doc d ON d.id = p.doc_id "
-                               "WHERE p.id = ?1", &c->st_one);
+            src = fs_stmt_take(fs, "SELECT line, end_line, hash, NULL, "
+                               "doc_id FROM passage WHERE id = ?1",
+                               &c->st_one);
     }
+    if (src == SQLITE_OK)
+        src = fs_stmt_take(fs, "SELECT path, title FROM doc WHERE id = ?1",
+                           &c->st_doc);
     if (src == SQLITE_OK)
         src = fs_stmt_take(fs, "SELECT body FROM passage_text WHERE id = ?1",
                            &c->st_text);
@@ -397,33 +397,23 @@ int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
 /* ====================================================================== */
 /* Reading candidates                                                      */
 
-/* Passage k->id's line range, hash, path and title into k, and its stored
-** signature into k->sh (*has_sig 0 if it has none: an older index). */
+/* Passage k->id's line range, hash and file into k, and its stored
+** signature into k->sh (*has_sig 0 if it has none: an older index). Its
+** path, title and text are read when needed: most candidates are copies
+** of a hit, dropped on their hash alone. */
 static int cand_fetch(fsearch_cursor *c, fs_cand *k, int *has_sig)
 {
     sqlite3_stmt *st = c->st_one;
     sqlite3_bind_int64(st, 1, k->id);
     int src = sqlite3_step(st), rc = FSEARCH_OK;
-    k->has_text = 0;
+    k->has_doc = k->has_text = 0;
     k->folded_by = 0;
     k->text_len = 0;
     if (src == SQLITE_ROW) {
-        const char *path = (const char *)sqlite3_column_text(st, 4);
-        const char *title = (const char *)sqlite3_column_text(st, 5);
         k->line = (unsigned)sqlite3_column_int64(st, 0);
         k->end_line = (unsigned)sqlite3_column_int64(st, 1);
         k->hash = sqlite3_column_int64(st, 2);
-        fs_buf_clear(&k->mem);
-        if (!path || !title)
-            rc = FSEARCH_ENOMEM;
-        fs_buf_puts(&rc, &k->mem, path ? path : "");
-        fs_buf_putc(&rc, &k->mem, '\0');
-        k->title_off = k->mem.n;
-        fs_buf_puts(&rc, &k->mem, title ? title : "");
-        fs_buf_putc(&rc, &k->mem, '\0');
-        k->text_off = k->mem.n;
-        if (rc != FSEARCH_OK)
-            rc = fs_error(c->fs, rc, "out of memory");
+        k->doc_id = sqlite3_column_int64(st, 4);
         if (has_sig) {
             const void *sig = sqlite3_column_blob(st, 3);
             /* A damaged signature is ignored: the text decides. */
@@ -440,6 +430,60 @@ static int cand_fetch(fsearch_cursor *c, fs_cand *k, int *has_sig)
     return rc;
 }
 
+/* Candidate k's path and title into k->mem ("path NUL title NUL"). */
+static int cand_doc(fsearch_cursor *c, fs_cand *k)
+{
+    if (k->has_doc)
+        return FSEARCH_OK;
+    sqlite3_stmt *st = c->st_doc;
+    sqlite3_bind_int64(st, 1, k->doc_id);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        const char *title = (const char *)sqlite3_column_text(st, 1);
+        fs_buf_clear(&k->mem);
+        if (!path || !title)
+            rc = FSEARCH_ENOMEM;
+        fs_buf_puts(&rc, &k->mem, path ? path : "");
+        fs_buf_putc(&rc, &k->mem, '\0');
+        k->title_off = k->mem.n;
+        fs_buf_puts(&rc, &k->mem, title ? title : "");
+        fs_buf_putc(&rc, &k->mem, '\0');
+        k->text_off = k->mem.n;
+        if (rc == FSEARCH_OK)
+            k->has_doc = 1;
+        else
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Passage id's text, unpacked, appended to out. */
+static int read_text(fsearch_cursor *c, sqlite3_int64 id, fs_buf *out)
+{
+    sqlite3_stmt *st = c->st_text;
+    sqlite3_bind_int64(st, 1, id);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        if (!text)
+            rc = FSEARCH_ENOMEM;
+        fs_buf_append(&rc, out, text ? text : "",
+                      (size_t)sqlite3_column_bytes(st, 0));
+        if (rc != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Candidate k's text, unpacked, after its path and title in k->mem. Only
 ** the hits and the few candidates whose signature looks like a hit's need
 ** it: unpacking was most of the cost of the look-ahead window. */
@@ -447,28 +491,16 @@ static int cand_text(fsearch_cursor *c, fs_cand *k)
 {
     if (k->has_text)
         return FSEARCH_OK;
-    sqlite3_stmt *st = c->st_text;
-    sqlite3_bind_int64(st, 1, k->id);
-    int src = sqlite3_step(st), rc = FSEARCH_OK;
-    if (src == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        k->mem.n = k->text_off;
-        fs_buf_append(&rc, &k->mem, text ? text : "", text ? n : 0);
-        if (!text)
-            rc = FSEARCH_ENOMEM;
-        if (rc == FSEARCH_OK) {
-            k->text_len = n;
-            k->has_text = 1;
-        } else {
-            rc = fs_error(c->fs, rc, "out of memory");
-        }
-    } else {
-        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
-                             "cannot search the index");
-    }
-    sqlite3_reset(st);
-    return rc;
+    int rc = cand_doc(c, k);
+    if (rc != FSEARCH_OK)
+        return rc;
+    k->mem.n = k->text_off;
+    rc = read_text(c, k->id, &k->mem);
+    if (rc != FSEARCH_OK)
+        return rc;
+    k->text_len = k->mem.n - k->text_off;
+    k->has_text = 1;
+    return FSEARCH_OK;
 }
 
 /* Candidate k's runs in full, from its text. */
@@ -480,6 +512,21 @@ static int cand_full(fsearch_cursor *c, fs_cand *k)
     if (rc == FSEARCH_OK &&
         (rc = fs_shingles_make(&k->sh, k->mem.p + k->text_off,
                                k->text_len)) != FSEARCH_OK)
+        rc = fs_error(c->fs, rc, "out of memory");
+    return rc;
+}
+
+/* Shown hit i's runs in full: its text is read again (rarely: only when a
+** candidate's signature looks like the hit's). */
+static int shown_full(fsearch_cursor *c, size_t i)
+{
+    if (c->shown[i].full)
+        return FSEARCH_OK;
+    fs_buf_clear(&c->scratch);
+    int rc = read_text(c, c->shown_id[i], &c->scratch);
+    if (rc == FSEARCH_OK &&
+        (rc = fs_shingles_make(&c->shown[i], c->scratch.p ? c->scratch.p : "",
+                               c->scratch.n)) != FSEARCH_OK)
         rc = fs_error(c->fs, rc, "out of memory");
     return rc;
 }
@@ -532,6 +579,8 @@ static int is_shown(fsearch_cursor *c, fs_cand *k, int *out)
         if (!fs_shingles_maybe_near(&c->shown[i], &k->sh))
             continue;
         int rc = cand_full(c, k);
+        if (rc == FSEARCH_OK)
+            rc = shown_full(c, i);
         if (rc != FSEARCH_OK)
             return rc;
         if (fs_shingles_near(&c->shown[i], &k->sh))
@@ -543,18 +592,15 @@ static int is_shown(fsearch_cursor *c, fs_cand *k, int *out)
 
 /*
 ** Candidate k (the window's head) becomes a hit: remember it, and mark the
-** candidates behind it that are copies of it. Its text is unpacked (the
-** hit shows it) and so is that of candidates whose signature looks like
-** its own, to decide in full.
+** candidates behind it that are copies of it. Only a pair whose signatures
+** look alike is compared in full, from the text.
 */
 static int take(fsearch_cursor *c, fs_cand *k)
 {
     c->unique++;
     if (seen_add(c, (uint64_t)k->hash) < 0)
         return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
-    int rc = cand_full(c, k);
-    if (rc != FSEARCH_OK)
-        return rc;
+    int rc;
     for (size_t i = 1; i < c->win_n; i++) {
         fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
         if (o->folded_by)
@@ -565,7 +611,8 @@ static int take(fsearch_cursor *c, fs_cand *k)
         }
         if (!fs_shingles_maybe_near(&k->sh, &o->sh))
             continue;
-        if ((rc = cand_full(c, o)) != FSEARCH_OK)
+        if ((rc = cand_full(c, k)) != FSEARCH_OK ||
+            (rc = cand_full(c, o)) != FSEARCH_OK)
             return rc;
         if (fs_shingles_near(&k->sh, &o->sh)) {
             o->folded_by = c->unique;
@@ -577,6 +624,7 @@ static int take(fsearch_cursor *c, fs_cand *k)
     ** swapped, not copied: k is done with them). */
     fs_shingles t = c->shown[c->shown_next];
     c->shown[c->shown_next] = k->sh;
+    c->shown_id[c->shown_next] = k->id;
     k->sh = t;
     k->sh.n = k->sh.nraw = 0;
     k->sh.full = 0;
@@ -670,9 +718,11 @@ static int load_also_in(fsearch_cursor *c, const fs_cand *k)
     fs_buf_clear(&c->also_paths);
     int rc = also_add_hash(c, &n, k->hash, k->id);
     for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n; i++) {
-        const fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
+        fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
         if (o->folded_by != c->unique || o->hash == k->hash)
             continue;
+        if ((rc = cand_doc(c, o)) != FSEARCH_OK)
+            break;
         rc = also_add(c, &n, o->id, o->mem.p, o->line);
         if (rc != FSEARCH_OK)
             rc = fs_error(c->fs, rc, "out of memory");
@@ -825,16 +875,21 @@ static int marks_to_matches(fsearch_cursor *c, const fs_cand *k,
     if (rc != FSEARCH_OK)
         return rc;
     mark_walk m = { c->toks, u, 0, 0, k->text_len, c->matches, 0 };
-    rc = fs_tokenizer_run(tk, 0, k->mem.p + k->text_off, (int)k->text_len,
-                          on_mark_token, &m);
+    /* Only the tokens' places count, and stemming never adds nor drops a
+    ** token: unstemmed, the walk skips a third of its cost. */
+    rc = fs_tokenizer_run(tk, FS_TOKENIZE_NOSTEM, k->mem.p + k->text_off,
+                          (int)k->text_len, on_mark_token, &m);
     if (rc < 0)
         return fs_error(c->fs, rc, "out of memory");
     *nm_out = m.nout;
     return FSEARCH_OK;
 }
 
-static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
+static int fill_hit(fsearch_cursor *c, fs_cand *k, double score)
 {
+    int rc = cand_text(c, k);
+    if (rc != FSEARCH_OK)
+        return rc;
     fsearch_hit *h = &c->hit;
     memset(h, 0, sizeof *h);
     h->rank = c->offset + c->returned + 1;
@@ -846,7 +901,6 @@ static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
     h->text = k->mem.p + k->text_off;
     h->text_len = k->text_len;
     size_t nm = 0;
-    int rc = FSEARCH_OK;
     if (!(c->flags & FSEARCH_SEARCH_NO_SNIPPET))
         rc = k->nmarks >= 0 ? marks_to_matches(c, k, &nm)
                             : load_matches(c, k->id, k->text_len, &nm);
@@ -888,8 +942,7 @@ static int next_file(fsearch_cursor *c, double *score)
     fs_cand *k = &c->one;
     k->id = sqlite3_column_int64(c->st, 0);
     k->nmarks = -1;
-    int rc = cand_fetch(c, k, NULL);
-    return rc == FSEARCH_OK ? cand_text(c, k) : rc;
+    return cand_fetch(c, k, NULL);
 }
 
 int fsearch_next(fsearch_cursor *c, const fsearch_hit **hit_out)
@@ -1226,6 +1279,7 @@ void fsearch_cursor_free(fsearch_cursor *c)
     fs_stmt_give(c->fs, c->st_match);
     fs_stmt_give(c->fs, c->st_one);
     fs_stmt_give(c->fs, c->st_text);
+    fs_stmt_give(c->fs, c->st_doc);
     fs_stmt_give(c->fs, c->st_dups);
     fs_stmt_give(c->fs, c->st_has_dup);
     sqlite3_finalize(c->st_json_hit);
@@ -1241,6 +1295,7 @@ void fsearch_cursor_free(fsearch_cursor *c)
         fs_shingles_free(&c->shown[i]);
     }
     fs_buf_free(&c->one.mem);
+    fs_buf_free(&c->scratch);
     fs_shingles_free(&c->one.sh);
     fs_free(c->seen);
     fs_free(c->matches);

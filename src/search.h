@@ -37,6 +37,8 @@ typedef struct fs_cand {
     fs_buf mem;                  /* path NUL title NUL [text] NUL */
     size_t title_off, text_off;  /* into mem */
     size_t text_len;             /* bytes */
+    sqlite3_int64 doc_id;        /* its file */
+    int has_doc;                 /* mem holds path and title: read on demand */
     int has_text;                /* mem holds the text: unpacked on demand */
     fs_shingles sh;
     unsigned int folded_by;      /* 0, or the hit (cursor `unique`) that
@@ -59,6 +61,7 @@ struct fsearch_cursor {
     char *groups;                /* fsearch_rank()'s groups argument */
     sqlite3_stmt *st_one;        /* one passage by id, without its text */
     sqlite3_stmt *st_text;       /* one passage's text by id */
+    sqlite3_stmt *st_doc;        /* one file's path and title by id */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
     sqlite3_stmt *st_has_dup;    /* is there one at all */
     int st_done;                 /* st has no more rows */
@@ -70,7 +73,10 @@ struct fsearch_cursor {
     size_t win_head, win_n;
     int has_current;             /* win[win_head] is the current hit */
 
-    fs_shingles shown[FS_WINDOW];/* ring: the last hits, for folding */
+    fs_shingles shown[FS_WINDOW];/* ring: the last hits, for folding; full
+                                 ** only once a candidate looked like one */
+    sqlite3_int64 shown_id[FS_WINDOW]; /* their passage ids */
+    fs_buf scratch;              /* a shown hit's text, to make it full */
     size_t shown_n, shown_next;
 
     uint64_t *seen;              /* open-addressing set of passage hashes */

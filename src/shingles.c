@@ -292,10 +292,18 @@ int fs_shingles_maybe_near(const fs_shingles *a, const fs_shingles *b)
     ** to the narrower width the test still holds: a bit of s's folded set
     ** that l's lacks is still a run of s that l lacks. */
     unsigned bits = s->bits < l->bits ? s->bits : l->bits;
-    size_t lone = 0;
+    size_t lone = 0, most = s->n * 3;
+    if (s->bits == l->bits) {
+        for (unsigned i = 0; i < bits / 64; i++)
+            if ((lone += popcount64(s->sig[i] & ~l->sig[i])) * 10 > most)
+                return 0;   /* most pairs stop here, after a word or two */
+        return 1;
+    }
     for (unsigned i = 0; i < bits / 64; i++)
-        lone += popcount64(sig_word(s, bits, i) & ~sig_word(l, bits, i));
-    return lone * 10 <= s->n * 3;
+        if ((lone += popcount64(sig_word(s, bits, i) &
+                                ~sig_word(l, bits, i))) * 10 > most)
+            return 0;
+    return 1;
 }
 
 int fs_shingles_near(fs_shingles *a, fs_shingles *b)
