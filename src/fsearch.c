@@ -48,7 +48,9 @@ static const char schema_sql[] =
     "  hash INTEGER NOT NULL,"        /* fs_hash_passage, finds duplicates */
     "  block INTEGER NOT NULL,"       /* passage_block.id holding the text */
     "  boff INTEGER NOT NULL,"        /* where in the block's text */
-    "  blen INTEGER NOT NULL);"       /* its length in bytes */
+    "  blen INTEGER NOT NULL,"        /* its length in bytes */
+    "  sig BLOB);"                    /* shingles.h's signature; NULL in
+                                      ** passages of older indexes */
     "CREATE INDEX passage_hash ON passage(hash);"
     "CREATE TABLE passage_block("
     "  id INTEGER PRIMARY KEY,"       /* the id of its first passage */
@@ -243,6 +245,20 @@ static int check_index(fsearch *fs)
                       "the index '%s' uses the stemmer '%s', which this "
                       "build does not have", fs->path, fs->language);
     /* (The root is read by fsearch_stat(), its only reader.) */
+    /* Format 2 before passage signatures: add the column (no rewrite) so
+    ** index runs can fill it; old rows keep NULL, read from their text. */
+    sqlite3_stmt *st = NULL;
+    int src = rc == FSEARCH_OK && !(fs->flags & FSEARCH_OPEN_READONLY)
+                  ? sqlite3_prepare_v2(fs->db, "SELECT sig FROM passage", -1,
+                                       &st, NULL)
+                  : SQLITE_OK;
+    sqlite3_finalize(st);
+    if (src == SQLITE_ERROR &&
+        strstr(sqlite3_errmsg(fs->db), "no such column"))
+        rc = fs_exec(fs, "ALTER TABLE passage ADD COLUMN sig BLOB",
+                     "cannot upgrade the index");
+    else if (src != SQLITE_OK)
+        rc = fs_error_sqlite(fs, src, "cannot read the index");
     return rc;
 }
 

@@ -170,8 +170,8 @@ static int prepare_all(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_pas_ins,
                      "INSERT INTO passage(id, doc_id, line, end_line, off, "
-                     "hash, block, boff, blen) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                     "hash, block, boff, blen, sig) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     /* A block's id is its first passage's: a passage id range holds the
     ** blocks of its documents. */
     if (rc == FSEARCH_OK)
@@ -459,6 +459,8 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
     sqlite3_bind_int64(st, 7, ix->block);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)pp->boff);
     sqlite3_bind_int64(st, 9, n);
+    sqlite3_bind_blob(st, 10, m->sigs.p + pp->sig_off, (int)pp->sig_len,
+                      SQLITE_STATIC);
     rc = run(ix, st);
     if (rc != FSEARCH_OK)
         return rc;

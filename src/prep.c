@@ -11,6 +11,7 @@
 #include "fsearch.h"
 #include "internal.h"
 #include "passage.h"
+#include "shingles.h"
 #include "text.h"
 #include "textstore.h"
 #include "tokenizer.h"
@@ -54,6 +55,7 @@ struct fs_prep {
     fs_buf dict;                       /* ...which the writer takes */
     int dict_made;
     fs_buf full, window, clean;
+    fs_shingles sh;                    /* a passage's runs, to sign it */
     char *chunk;
 };
 
@@ -69,6 +71,7 @@ void fs_prep_msg_free(fs_prep_msg *m)
     fs_buf_free(&m->text);
     fs_buf_free(&m->toks);
     fs_buf_free(&m->zdata);
+    fs_buf_free(&m->sigs);
     fs_free(m->pas);
     fs_free(m);
 }
@@ -259,6 +262,14 @@ static void add_passage(fs_prep *p, int *rc, fs_prep_msg *m, const char *text,
     pp->end_line = ps->end_line;
     pp->off = file_off;
     pp->hash = fs_hash_passage(text, n);
+    int src = fs_shingles_make(&p->sh, text, n);
+    if (src != FSEARCH_OK) {
+        *rc = src;
+        return;
+    }
+    pp->sig_off = m->sigs.n;
+    fs_shingles_encode(rc, &m->sigs, &p->sh);
+    pp->sig_len = m->sigs.n - pp->sig_off;
     fs_buf_append(rc, &m->text, text, n);
     if (*rc != FSEARCH_OK)
         return;
@@ -597,6 +608,7 @@ void fs_prep_free(fs_prep *p)
     fs_buf_free(&p->full);
     fs_buf_free(&p->window);
     fs_buf_free(&p->clean);
+    fs_shingles_free(&p->sh);
     fs_free(p->root);
     fs_free(p->chunk);
     fs_free(p);

@@ -3,8 +3,9 @@
 **
 ** The indexer's writer (SQLite, one thread) is fed by a worker that does all
 ** the work that needs no database: reading, telling binary from text,
-** converting to UTF-8, cutting passages, hashing, tokenizing and
-** compressing them.
+** converting to UTF-8, cutting passages, hashing, tokenizing, signing
+** (shingles.h: near copies are told apart at search time without their
+** text) and compressing them.
 ** The tokens travel with the passages and are replayed to FTS5 through the
 ** handle's fs_replay (tokenizer_fts5.h). Files come back in the order they
 ** were given, as a stream of messages; a big file is cut into several, and
@@ -30,6 +31,7 @@ typedef struct fs_prep_passage {
     unsigned long end_line;      /* 1-based last line */
     uint64_t off;                /* byte offset in the file's text */
     uint64_t hash;               /* fs_hash_passage of the text */
+    size_t sig_off, sig_len;     /* its shingle signature in msg->sigs */
     /* Its stored text: passages are packed in blocks (textstore.h). The
     ** first passage of a block has block_start and the block's bytes at
     ** msg->zdata[z_off, + z_len); boff is where its text is in the block. */
@@ -48,6 +50,7 @@ typedef struct fs_prep_msg {
     fs_buf title, title_toks;    /* has_start: the title and its tokens */
     fs_buf text, toks;           /* passages' text and tokens */
     fs_buf zdata;                /* their stored (compressed) blocks */
+    fs_buf sigs;                 /* their signatures (shingles.h) */
     fs_prep_passage *pas;
     size_t npas, cap;
     int rc;                      /* has_end: FSEARCH_OK or FSEARCH_ENOMEM */

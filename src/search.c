@@ -26,256 +26,6 @@
 #define FILE_SHARE 0.1      /* weight of a file's other passages, see below */
 
 /* ====================================================================== */
-/* Shingles: what near-identical passages share                            */
-
-/* Each byte as the shingle hash folds it: an ASCII letter lower-cased, a
-** digit itself, any other ASCII byte 0 (a separator); bytes from 0x80 on
-** are themselves, and separator() decides about them. */
-static const unsigned char word_fold[256] = {
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
-    0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73,
-    0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b,
-    0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
-    0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x81, 0x82, 0x83,
-    0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
-    0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b,
-    0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
-    0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xb2, 0xb3,
-    0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
-    0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb,
-    0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7,
-    0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3,
-    0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
-    0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb,
-    0xfc, 0xfd, 0xfe, 0xff,
-};
-
-/* Bytes of the separator at s[i], or 0 if s[i] belongs to a word. ASCII
-** letters and digits are word bytes; so is any other non-ASCII character
-** except Latin-1 and General Punctuation marks (’ – “ « ...), so a curly
-** and a straight apostrophe split words alike. */
-static size_t separator(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned char c = s[i];
-    if (c < 0x80)
-        return word_fold[c] ? 0 : 1;
-    if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0xA0 && s[i + 1] <= 0xBF)
-        return 2;
-    if (c == 0xE2 && i + 2 < n &&
-        (s[i + 1] == 0x80 || (s[i + 1] == 0x81 && s[i + 2] <= 0xAF)))
-        return 3;
-    if (c == 0xE3 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] <= 0xBF)
-        return 3;
-    return 0;
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-/* Sort a[0..n) ascending. Every candidate's runs are sorted, and qsort's
-** calls through a comparison function were a sixth of a cheap search:
-** quicksort on the values themselves, the smaller side first so the stack
-** stays O(log n), insertion sort for short ranges. */
-static void sort_u64(uint64_t *a, size_t n)
-{
-    while (n > 16) {
-        uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
-        uint64_t pivot = x < y ? (y < z ? y : x < z ? z : x)
-                               : (x < z ? x : y < z ? z : y);
-        size_t i = 0, j = n - 1;
-        for (;;) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i >= j)
-                break;
-            uint64_t t = a[i];
-            a[i++] = a[j];
-            a[j--] = t;
-        }
-        /* [0, j] <= pivot <= [j + 1, n) */
-        if (j + 1 < n - j - 1) {
-            sort_u64(a, j + 1);
-            a += j + 1;
-            n -= j + 1;
-        } else {
-            sort_u64(a + j + 1, n - j - 1);
-            n = j + 1;
-        }
-    }
-    for (size_t i = 1; i < n; i++) {
-        uint64_t v = a[i];
-        size_t k = i;
-        while (k > 0 && a[k - 1] > v) {
-            a[k] = a[k - 1];
-            k--;
-        }
-        a[k] = v;
-    }
-}
-
-/* Count the distinct hashes of sh into sh->n and set its signature, with a
-** scratch hash set: cheaper than sorting, which only the few pairs whose
-** signatures agree need (shingles_sort). 0 is never a key here: it marks a
-** free slot, so it is counted apart. */
-static int shingles_count(fs_shingles *sh)
-{
-    size_t need = 16;
-    while (need < 2 * sh->nraw)
-        need *= 2;
-    if (need > sh->ntab) {
-        uint64_t *t = fs_realloc(sh->tab, need * sizeof *t);
-        if (!t)
-            return FSEARCH_ENOMEM;
-        sh->tab = t;
-        sh->ntab = need;
-    }
-    memset(sh->tab, 0, need * sizeof *sh->tab);
-    size_t mask = need - 1, n = 0;
-    int zero = 0;
-    for (size_t j = 0; j < sh->nraw; j++) {
-        uint64_t v = sh->h[j];
-        if (v == 0) {
-            n += !zero;
-            zero = 1;
-            continue;
-        }
-        size_t k = (size_t)(v >> 32 ^ v) & mask;
-        while (sh->tab[k] && sh->tab[k] != v)
-            k = (k + 1) & mask;
-        if (sh->tab[k])
-            continue;
-        sh->tab[k] = v;
-        n++;
-        unsigned bit = (unsigned)(v % (64 * FS_SIG_WORDS));
-        sh->sig[bit / 64] |= 1ULL << (bit % 64);
-    }
-    if (zero)
-        sh->sig[0] |= 1ULL;
-    sh->n = n;
-    return FSEARCH_OK;
-}
-
-/* Sort and dedupe sh's hashes, once. */
-static void shingles_sort(fs_shingles *sh)
-{
-    if (sh->sorted)
-        return;
-    sort_u64(sh->h, sh->nraw);
-    size_t u = 0;
-    for (size_t j = 0; j < sh->nraw; j++)
-        if (u == 0 || sh->h[u - 1] != sh->h[j])
-            sh->h[u++] = sh->h[j];
-    sh->sorted = 1;
-}
-
-int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    uint64_t w[3] = { 0, 0, 0 };
-    size_t nwords = 0, i = 0;
-    sh->n = sh->nraw = 0;
-    sh->sorted = 0;
-    memset(sh->sig, 0, sizeof sh->sig);
-    while (i < n) {
-        /* ASCII bytes are told apart by table, inline: separator() per
-        ** byte was a third of the cost of a rare word's search. */
-        while (i < n) {
-            unsigned char c = s[i];
-            size_t k = c < 0x80 ? word_fold[c] == 0 : separator(s, n, i);
-            if (k == 0)
-                break;
-            i += k;
-        }
-        if (i >= n)
-            break;
-        uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a over folded bytes */
-        while (i < n) {
-            unsigned char f = word_fold[s[i]];
-            if (f == 0 || (f >= 0x80 && separator(s, n, i) != 0))
-                break;
-            i++;
-            h = (h ^ f) * 0x100000001b3ULL;
-        }
-        w[0] = w[1];
-        w[1] = w[2];
-        w[2] = h;
-        if (++nwords < 3)
-            continue;
-        if (sh->nraw == sh->cap) {
-            size_t ncap = sh->cap ? sh->cap * 2 : 64;
-            uint64_t *p = fs_realloc(sh->h, ncap * sizeof *p);
-            if (!p)
-                return FSEARCH_ENOMEM;
-            sh->h = p;
-            sh->cap = ncap;
-        }
-        sh->h[sh->nraw++] = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
-    }
-    return shingles_count(sh);
-}
-
-static unsigned popcount64(uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555ULL);
-    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-}
-
-int fs_shingles_near(fs_shingles *a, fs_shingles *b)
-{
-    fs_shingles *s = a->n <= b->n ? a : b, *l = a->n <= b->n ? b : a;
-    if (s->n < 3 || s->n * 2 < l->n)
-        return 0;
-    /* A run of the smaller set that the larger lacks may leave a bit the
-    ** larger has not set; too many such bits rule out 70% shared. */
-    size_t lone = 0;
-    for (int i = 0; i < FS_SIG_WORDS; i++)
-        lone += popcount64(s->sig[i] & ~l->sig[i]);
-    if (lone * 10 > s->n * 3)
-        return 0;
-    shingles_sort(s);
-    shingles_sort(l);
-    size_t i = 0, j = 0, common = 0;
-    while (i < s->n && j < l->n) {
-        if (s->h[i] == l->h[j]) {
-            common++;
-            i++;
-            j++;
-        } else if (s->h[i] < l->h[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
-    return common * 10 >= s->n * 7;
-}
-
-void fs_shingles_free(fs_shingles *sh)
-{
-    fs_free(sh->h);
-    fs_free(sh->tab);
-    sh->h = sh->tab = NULL;
-    sh->n = sh->nraw = sh->cap = sh->ntab = 0;
-    sh->sorted = 0;
-}
-
-/* ====================================================================== */
 /* The set of passage hashes already shown                                 */
 
 /* Add h; returns 1 if it was there, 0 if added, a negative code on OOM. */
@@ -294,7 +44,7 @@ static int seen_add(fsearch_cursor *c, uint64_t h)
         for (size_t i = 0; i < c->seen_cap; i++) {
             if (!c->seen[i])
                 continue;
-            size_t k = (size_t)mix(c->seen[i]) & (ncap - 1);
+            size_t k = (size_t)fs_shingles_mix(c->seen[i]) & (ncap - 1);
             while (t[k])
                 k = (k + 1) & (ncap - 1);
             t[k] = c->seen[i];
@@ -303,7 +53,7 @@ static int seen_add(fsearch_cursor *c, uint64_t h)
         c->seen = t;
         c->seen_cap = ncap;
     }
-    size_t k = (size_t)mix(h) & (c->seen_cap - 1);
+    size_t k = (size_t)fs_shingles_mix(h) & (c->seen_cap - 1);
     while (c->seen[k]) {
         if (c->seen[k] == h)
             return 1;
@@ -320,7 +70,7 @@ static int seen_has(const fsearch_cursor *c, uint64_t h)
         return c->seen_zero;
     if (c->seen_cap == 0)
         return 0;
-    size_t k = (size_t)mix(h) & (c->seen_cap - 1);
+    size_t k = (size_t)fs_shingles_mix(h) & (c->seen_cap - 1);
     while (c->seen[k]) {
         if (c->seen[k] == h)
             return 1;
@@ -531,11 +281,24 @@ static int prepare(fsearch_cursor *c)
         src = fs_stmt_take(fs, "SELECT 1 FROM passage "
                            "WHERE hash = ?1 AND id <> ?2 LIMIT 1",
                            &c->st_has_dup);
+    if (src == SQLITE_OK) {
+        /* An index made before passages had signatures has no sig column
+        ** until an index run adds it: its passages' runs come from their
+        ** text, as they all did then. */
+        src = fs_stmt_take(fs, "SELECT line, end_line, hash, sig, doc_id "
+                           "FROM passage WHERE id = ?1", &c->st_one);
+        if (src == SQLITE_ERROR &&
+            strstr(sqlite3_errmsg(fs->db), "no such column"))
+            src = fs_stmt_take(fs, "SELECT line, end_line, hash, NULL, "
+                               "doc_id FROM passage WHERE id = ?1",
+                               &c->st_one);
+    }
     if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT p.line, p.end_line, p.hash, p.body, "
-                           "d.path, d.title FROM passage_text p "
-                           "JOIN doc d ON d.id = p.doc_id WHERE p.id = ?1",
-                           &c->st_one);
+        src = fs_stmt_take(fs, "SELECT path, title FROM doc WHERE id = ?1",
+                           &c->st_doc);
+    if (src == SQLITE_OK)
+        src = fs_stmt_take(fs, "SELECT body FROM passage_text WHERE id = ?1",
+                           &c->st_text);
     if (src != SQLITE_OK) {
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
@@ -629,50 +392,137 @@ int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
 /* ====================================================================== */
 /* Reading candidates                                                      */
 
-/* Copy row values into a candidate: path, title, text in one buffer. */
-static int cand_load(fs_cand *k, const char *path, const char *title,
-                     const char *text, size_t ntext)
-{
-    int rc = FSEARCH_OK;
-    fs_buf_clear(&k->mem);
-    fs_buf_puts(&rc, &k->mem, path);
-    fs_buf_putc(&rc, &k->mem, '\0');
-    k->title_off = k->mem.n;
-    fs_buf_puts(&rc, &k->mem, title);
-    fs_buf_putc(&rc, &k->mem, '\0');
-    k->text_off = k->mem.n;
-    fs_buf_append(&rc, &k->mem, text, ntext);
-    k->text_len = ntext;
-    k->folded_by = 0;
-    return rc;
-}
-
-/* Passage k->id's line range, hash, text, path and title into k. */
-static int cand_fetch(fsearch_cursor *c, fs_cand *k)
+/* Passage k->id's line range, hash and file into k, and its stored
+** signature into k->sh (*has_sig 0 if it has none: an older index). Its
+** path, title and text are read when needed: most candidates are copies
+** of a hit, dropped on their hash alone. */
+static int cand_fetch(fsearch_cursor *c, fs_cand *k, int *has_sig)
 {
     sqlite3_stmt *st = c->st_one;
     sqlite3_bind_int64(st, 1, k->id);
     int src = sqlite3_step(st), rc = FSEARCH_OK;
+    k->has_doc = k->has_text = 0;
+    k->folded_by = 0;
+    k->text_len = 0;
     if (src == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 3);
-        const char *path = (const char *)sqlite3_column_text(st, 4);
-        const char *title = (const char *)sqlite3_column_text(st, 5);
         k->line = (unsigned)sqlite3_column_int64(st, 0);
         k->end_line = (unsigned)sqlite3_column_int64(st, 1);
         k->hash = sqlite3_column_int64(st, 2);
-        if (!text || !path || !title)
-            rc = FSEARCH_ENOMEM;
-        else
-            rc = cand_load(k, path, title, text,
-                           (size_t)sqlite3_column_bytes(st, 3));
-        if (rc != FSEARCH_OK)
-            rc = fs_error(c->fs, rc, "out of memory");
+        k->doc_id = sqlite3_column_int64(st, 4);
+        if (has_sig) {
+            const void *sig = sqlite3_column_blob(st, 3);
+            /* A damaged signature is ignored: the text decides. */
+            *has_sig = sig && fs_shingles_decode(&k->sh, sig,
+                                                 (size_t)sqlite3_column_bytes(
+                                                     st, 3)) == FSEARCH_OK;
+        }
     } else {
         /* The FTS5 row without its passage is a damaged index. */
         rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
                              "cannot search the index");
     }
     sqlite3_reset(st);
+    return rc;
+}
+
+/* Candidate k's path and title into k->mem ("path NUL title NUL"). */
+static int cand_doc(fsearch_cursor *c, fs_cand *k)
+{
+    if (k->has_doc)
+        return FSEARCH_OK;
+    sqlite3_stmt *st = c->st_doc;
+    sqlite3_bind_int64(st, 1, k->doc_id);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        const char *title = (const char *)sqlite3_column_text(st, 1);
+        fs_buf_clear(&k->mem);
+        if (!path || !title)
+            rc = FSEARCH_ENOMEM;
+        fs_buf_puts(&rc, &k->mem, path ? path : "");
+        fs_buf_putc(&rc, &k->mem, '\0');
+        k->title_off = k->mem.n;
+        fs_buf_puts(&rc, &k->mem, title ? title : "");
+        fs_buf_putc(&rc, &k->mem, '\0');
+        k->text_off = k->mem.n;
+        if (rc == FSEARCH_OK)
+            k->has_doc = 1;
+        else
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Passage id's text, unpacked, appended to out. */
+static int read_text(fsearch_cursor *c, sqlite3_int64 id, fs_buf *out)
+{
+    sqlite3_stmt *st = c->st_text;
+    sqlite3_bind_int64(st, 1, id);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        if (!text)
+            rc = FSEARCH_ENOMEM;
+        fs_buf_append(&rc, out, text ? text : "",
+                      (size_t)sqlite3_column_bytes(st, 0));
+        if (rc != FSEARCH_OK)
+            rc = fs_error(c->fs, rc, "out of memory");
+    } else {
+        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+                             "cannot search the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Candidate k's text, unpacked, after its path and title in k->mem. Only
+** the hits and the few candidates whose signature looks like a hit's need
+** it: unpacking was most of the cost of the look-ahead window. */
+static int cand_text(fsearch_cursor *c, fs_cand *k)
+{
+    if (k->has_text)
+        return FSEARCH_OK;
+    int rc = cand_doc(c, k);
+    if (rc != FSEARCH_OK)
+        return rc;
+    k->mem.n = k->text_off;
+    rc = read_text(c, k->id, &k->mem);
+    if (rc != FSEARCH_OK)
+        return rc;
+    k->text_len = k->mem.n - k->text_off;
+    k->has_text = 1;
+    return FSEARCH_OK;
+}
+
+/* Candidate k's runs in full, from its text. */
+static int cand_full(fsearch_cursor *c, fs_cand *k)
+{
+    if (k->sh.full)
+        return FSEARCH_OK;
+    int rc = cand_text(c, k);
+    if (rc == FSEARCH_OK &&
+        (rc = fs_shingles_make(&k->sh, k->mem.p + k->text_off,
+                               k->text_len)) != FSEARCH_OK)
+        rc = fs_error(c->fs, rc, "out of memory");
+    return rc;
+}
+
+/* Shown hit i's runs in full: its text is read again (rarely: only when a
+** candidate's signature looks like the hit's). */
+static int shown_full(fsearch_cursor *c, size_t i)
+{
+    if (c->shown[i].full)
+        return FSEARCH_OK;
+    fs_buf_clear(&c->scratch);
+    int rc = read_text(c, c->shown_id[i], &c->scratch);
+    if (rc == FSEARCH_OK &&
+        (rc = fs_shingles_make(&c->shown[i], c->scratch.p ? c->scratch.p : "",
+                               c->scratch.n)) != FSEARCH_OK)
+        rc = fs_error(c->fs, rc, "out of memory");
     return rc;
 }
 
@@ -695,11 +545,12 @@ static int fill_window(fsearch_cursor *c)
         if (e.nmarks > 0)
             memcpy(k->marks, fs_topk_marks(&c->topk, &e),
                    (size_t)e.nmarks * sizeof *k->marks);
-        rc = cand_fetch(c, k);
-        if (rc == FSEARCH_OK &&
-            (rc = fs_shingles_make(&k->sh, k->mem.p + k->text_off,
-                                   k->text_len)) != FSEARCH_OK)
-            rc = fs_error(c->fs, rc, "out of memory");
+        int has_sig = 0;
+        rc = cand_fetch(c, k, &has_sig);
+        if (rc == FSEARCH_OK && !has_sig) {
+            k->sh.full = 0;
+            rc = cand_full(c, k);
+        }
         if (rc != FSEARCH_OK)
             return rc;
         c->win_n++;
@@ -713,33 +564,52 @@ static void pop_window(fsearch_cursor *c)
     c->win_n--;
 }
 
-/* Is candidate k a copy of a hit already shown? */
-static int is_shown(fsearch_cursor *c, fs_cand *k)
+/* Is candidate k a copy of a hit already shown? Into *out. */
+static int is_shown(fsearch_cursor *c, fs_cand *k, int *out)
 {
+    *out = 1;
     if (k->folded_by || seen_has(c, (uint64_t)k->hash))
-        return 1;
-    for (size_t i = 0; i < c->shown_n; i++)
+        return FSEARCH_OK;
+    for (size_t i = 0; i < c->shown_n; i++) {
+        if (!fs_shingles_maybe_near(&c->shown[i], &k->sh))
+            continue;
+        int rc = cand_full(c, k);
+        if (rc == FSEARCH_OK)
+            rc = shown_full(c, i);
+        if (rc != FSEARCH_OK)
+            return rc;
         if (fs_shingles_near(&c->shown[i], &k->sh))
-            return 1;
-    return 0;
+            return FSEARCH_OK;
+    }
+    *out = 0;
+    return FSEARCH_OK;
 }
 
 /*
 ** Candidate k (the window's head) becomes a hit: remember it, and mark the
-** candidates behind it that are copies of it.
+** candidates behind it that are copies of it. Only a pair whose signatures
+** look alike is compared in full, from the text.
 */
 static int take(fsearch_cursor *c, fs_cand *k)
 {
     c->unique++;
     if (seen_add(c, (uint64_t)k->hash) < 0)
         return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
+    int rc;
     for (size_t i = 1; i < c->win_n; i++) {
         fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
         if (o->folded_by)
             continue;
         if (o->hash == k->hash) {
             o->folded_by = c->unique;
-        } else if (fs_shingles_near(&k->sh, &o->sh)) {
+            continue;
+        }
+        if (!fs_shingles_maybe_near(&k->sh, &o->sh))
+            continue;
+        if ((rc = cand_full(c, k)) != FSEARCH_OK ||
+            (rc = cand_full(c, o)) != FSEARCH_OK)
+            return rc;
+        if (fs_shingles_near(&k->sh, &o->sh)) {
             o->folded_by = c->unique;
             if (seen_add(c, (uint64_t)o->hash) < 0)
                 return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
@@ -749,8 +619,10 @@ static int take(fsearch_cursor *c, fs_cand *k)
     ** swapped, not copied: k is done with them). */
     fs_shingles t = c->shown[c->shown_next];
     c->shown[c->shown_next] = k->sh;
+    c->shown_id[c->shown_next] = k->id;
     k->sh = t;
     k->sh.n = k->sh.nraw = 0;
+    k->sh.full = 0;
     c->shown_next = (c->shown_next + 1) % FS_WINDOW;
     if (c->shown_n < FS_WINDOW)
         c->shown_n++;
@@ -849,9 +721,11 @@ static int load_also_in(fsearch_cursor *c, const fs_cand *k)
     fs_buf_clear(&c->also_paths);
     int rc = also_add_hash(c, &n, k->hash, k->id);
     for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n; i++) {
-        const fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
+        fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
         if (o->folded_by != c->unique || o->hash == k->hash)
             continue;
+        if ((rc = cand_doc(c, o)) != FSEARCH_OK)
+            break;
         rc = also_add(c, &n, o->id, o->mem.p, o->line);
         if (rc != FSEARCH_OK)
             rc = fs_error(c->fs, rc, "out of memory");
@@ -1004,16 +878,21 @@ static int marks_to_matches(fsearch_cursor *c, const fs_cand *k,
     if (rc != FSEARCH_OK)
         return rc;
     mark_walk m = { c->toks, u, 0, 0, k->text_len, c->matches, 0 };
-    rc = fs_tokenizer_run(tk, 0, k->mem.p + k->text_off, (int)k->text_len,
-                          on_mark_token, &m);
+    /* Only the tokens' places count, and stemming never adds nor drops a
+    ** token: unstemmed, the walk skips a third of its cost. */
+    rc = fs_tokenizer_run(tk, FS_TOKENIZE_NOSTEM, k->mem.p + k->text_off,
+                          (int)k->text_len, on_mark_token, &m);
     if (rc < 0)
         return fs_error(c->fs, rc, "out of memory");
     *nm_out = m.nout;
     return FSEARCH_OK;
 }
 
-static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
+static int fill_hit(fsearch_cursor *c, fs_cand *k, double score)
 {
+    int rc = cand_text(c, k);
+    if (rc != FSEARCH_OK)
+        return rc;
     fsearch_hit *h = &c->hit;
     memset(h, 0, sizeof *h);
     h->rank = c->offset + c->returned + 1;
@@ -1025,7 +904,6 @@ static int fill_hit(fsearch_cursor *c, const fs_cand *k, double score)
     h->text = k->mem.p + k->text_off;
     h->text_len = k->text_len;
     size_t nm = 0;
-    int rc = FSEARCH_OK;
     if (!(c->flags & FSEARCH_SEARCH_NO_SNIPPET))
         rc = k->nmarks >= 0 ? marks_to_matches(c, k, &nm)
                             : load_matches(c, k->id, k->text_len, &nm);
@@ -1067,7 +945,7 @@ static int next_file(fsearch_cursor *c, double *score)
     fs_cand *k = &c->one;
     k->id = sqlite3_column_int64(c->st, 0);
     k->nmarks = -1;
-    return cand_fetch(c, k);
+    return cand_fetch(c, k, NULL);
 }
 
 int fsearch_next(fsearch_cursor *c, const fsearch_hit **hit_out)
@@ -1103,7 +981,10 @@ int fsearch_next(fsearch_cursor *c, const fsearch_hit **hit_out)
                 break;
             }
             fs_cand *k = &c->win[c->win_head];
-            if (is_shown(c, k)) {
+            int shown = 0;
+            if ((rc = is_shown(c, k, &shown)) != FSEARCH_OK)
+                break;
+            if (shown) {
                 pop_window(c);
                 continue;
             }
@@ -1159,7 +1040,10 @@ int fsearch_count(fsearch_cursor *c, uint64_t *count_out)
         if (rc != FSEARCH_OK || c->win_n == 0)
             break;
         fs_cand *k = &c->win[c->win_head];
-        if (!is_shown(c, k)) {
+        int shown = 0;
+        if ((rc = is_shown(c, k, &shown)) != FSEARCH_OK)
+            break;
+        if (!shown) {
             rc = take(c, k);
             if (rc != FSEARCH_OK)
                 break;
@@ -1397,6 +1281,8 @@ void fsearch_cursor_free(fsearch_cursor *c)
     fs_stmt_give(c->fs, c->st_pin);
     fs_stmt_give(c->fs, c->st_match);
     fs_stmt_give(c->fs, c->st_one);
+    fs_stmt_give(c->fs, c->st_text);
+    fs_stmt_give(c->fs, c->st_doc);
     fs_stmt_give(c->fs, c->st_dups);
     fs_stmt_give(c->fs, c->st_has_dup);
     sqlite3_finalize(c->st_json_hit);
@@ -1412,6 +1298,7 @@ void fsearch_cursor_free(fsearch_cursor *c)
         fs_shingles_free(&c->shown[i]);
     }
     fs_buf_free(&c->one.mem);
+    fs_buf_free(&c->scratch);
     fs_shingles_free(&c->one.sh);
     fs_free(c->seen);
     fs_free(c->matches);

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "buf.h"
+#include "shingles.h"
 #include "snippet.h"
 #include "suggest.h"
 #include "topk.h"
@@ -20,10 +21,6 @@
 ** it ("also in") instead of being shown again. */
 #define FS_WINDOW 48
 
-/* Bits of a passage's shingle signature: a cheap necessary test before the
-** exact comparison of two shingle sets. */
-#define FS_SIG_WORDS 16
-
 /* One "also in" entry while the list is gathered. */
 typedef struct fs_also {
     sqlite3_int64 id;            /* passage rowid */
@@ -31,26 +28,18 @@ typedef struct fs_also {
     unsigned int line;           /* 1-based */
 } fs_also;
 
-/* What the near-duplicate test knows of a passage. */
-typedef struct fs_shingles {
-    uint64_t *h;                 /* hashes of 3-word runs: [nraw] as read,
-                                 ** or [n] sorted and distinct once sorted */
-    size_t n, nraw, cap;         /* n: distinct hashes */
-    int sorted;                  /* h is sorted and distinct */
-    uint64_t *tab;               /* [ntab] scratch set that counts them */
-    size_t ntab;
-    uint64_t sig[FS_SIG_WORDS];  /* bit (h % 1024) set for each hash */
-} fs_shingles;
-
 /* One ranked passage read from the index. */
 typedef struct fs_cand {
     sqlite3_int64 id;            /* passage rowid */
     sqlite3_int64 hash;          /* fs_hash_passage of its text */
     double score;                /* higher is better */
     unsigned int line, end_line; /* 1-based */
-    fs_buf mem;                  /* path NUL title NUL text NUL */
+    fs_buf mem;                  /* path NUL title NUL [text] NUL */
     size_t title_off, text_off;  /* into mem */
     size_t text_len;             /* bytes */
+    sqlite3_int64 doc_id;        /* its file */
+    int has_doc;                 /* mem holds path and title: read on demand */
+    int has_text;                /* mem holds the text: unpacked on demand */
     fs_shingles sh;
     unsigned int folded_by;      /* 0, or the hit (cursor `unique`) that
                                  ** shows this passage as a copy */
@@ -70,7 +59,9 @@ struct fsearch_cursor {
     sqlite3_stmt *st_match;      /* matched words of one passage, prepared
                                  ** when a hit's scan did not note them */
     char *groups;                /* fsearch_rank()'s groups argument */
-    sqlite3_stmt *st_one;        /* one passage by id */
+    sqlite3_stmt *st_one;        /* one passage by id, without its text */
+    sqlite3_stmt *st_text;       /* one passage's text by id */
+    sqlite3_stmt *st_doc;        /* one file's path and title by id */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
     sqlite3_stmt *st_has_dup;    /* is there one at all */
     int st_done;                 /* st has no more rows */
@@ -82,7 +73,10 @@ struct fsearch_cursor {
     size_t win_head, win_n;
     int has_current;             /* win[win_head] is the current hit */
 
-    fs_shingles shown[FS_WINDOW];/* ring: the last hits, for folding */
+    fs_shingles shown[FS_WINDOW];/* ring: the last hits, for folding; full
+                                 ** only once a candidate looked like one */
+    sqlite3_int64 shown_id[FS_WINDOW]; /* their passage ids */
+    fs_buf scratch;              /* a shown hit's text, to make it full */
     size_t shown_n, shown_next;
 
     uint64_t *seen;              /* open-addressing set of passage hashes */
@@ -118,23 +112,6 @@ struct fsearch_cursor {
     char *root;                  /* the indexed folder, once read */
     fs_buf ctx_before, ctx_after;
 };
-
-/*
-** The hashes of the 3-word runs of text[0..n) into sh, words compared
-** case-blind with punctuation dropped. FSEARCH_OK or FSEARCH_ENOMEM.
-*/
-int fs_shingles_make(fs_shingles *sh, const char *text, size_t n);
-
-/*
-** Is one passage a near-identical copy of the other: the smaller shares at
-** least 70% of its 3-word runs with the larger, and is at least half its
-** size? Passages of fewer than three runs are never near copies (only
-** exact ones). Sorts a's and b's hashes the first time they are compared
-** in full.
-*/
-int fs_shingles_near(fs_shingles *a, fs_shingles *b);
-
-void fs_shingles_free(fs_shingles *sh);
 
 /* Milliseconds since the cursor started. */
 double fs_cursor_elapsed_ms(const fsearch_cursor *c);

@@ -155,6 +155,12 @@ int fs_snippet_make(fs_snippet *out, const char *text, size_t n,
 
     int rc = FSEARCH_OK;
     fs_buf_clear(&out->text);
+    /* Runs of spaces shrink to one: the copy is never longer than the
+    ** range, so its bytes are stored without a call each. */
+    fs_buf_reserve(&rc, &out->text, end > start ? end - start : 0);
+    if (rc != FSEARCH_OK)
+        return rc;
+    char *o = out->text.p;
     out->nmatches = 0;
     out->cut_before = start > 0;
     out->cut_after = end < n;
@@ -169,7 +175,7 @@ int fs_snippet_make(fs_snippet *out, const char *text, size_t n,
             mstart = out->text.n;
             open = 1;
             if (in_space) {
-                fs_buf_putc(&rc, &out->text, ' ');
+                o[out->text.n++] = ' ';
                 mstart = out->text.n;
                 in_space = 0;
             }
@@ -179,10 +185,10 @@ int fs_snippet_make(fs_snippet *out, const char *text, size_t n,
             in_space = 1;
         } else {
             if (in_space) {
-                fs_buf_putc(&rc, &out->text, ' ');
+                o[out->text.n++] = ' ';
                 in_space = 0;
             }
-            fs_buf_putc(&rc, &out->text, (char)c);
+            o[out->text.n++] = (char)c;
         }
         if (open && i + 1 == m[mi].end) {
             if (out->nmatches == out->cap) {
@@ -204,7 +210,7 @@ int fs_snippet_make(fs_snippet *out, const char *text, size_t n,
                 mi++;
         }
     }
-    fs_buf_reserve(&rc, &out->text, 0);
+    o[out->text.n] = '\0';
     return rc;
 }
 
