@@ -374,7 +374,8 @@ typedef struct fsearch_status {
     uint64_t documents;         /* files in the index */
     uint64_t passages;          /* passages in the index */
     uint64_t index_bytes;       /* size of the index file(s) */
-    int64_t last_update;        /* Unix time of the last finished run, or 0 */
+    int64_t last_update;        /* Unix time of the last finished run that
+                                ** changed the index, or 0 */
     unsigned int format_version;/* of the index file */
     const char *language;       /* stemmer; borrowed until the next call */
     const char *root;           /* folder last indexed; borrowed, may be NULL */

@@ -14,6 +14,10 @@
 ** up, so the WAL would grow for the whole run; fs_ckpt_before_begin() waits
 ** for the thread once the WAL has passed CKPT_RESTART_BYTES, which bounds
 ** the file at about that plus one transaction.
+**
+** The thread and its connection start with the first checkpoint asked for:
+** a run that writes less than CKPT_MIN_BYTES (adding a file or two) leaves
+** its few frames to the checkpoint at close and pays for neither.
 */
 #include "ckpt.h"
 #include "alloc.h"
@@ -27,7 +31,11 @@
 
 struct fs_ckpt {
     sqlite3 *writer;                /* borrowed: the indexer's connection */
+    const char *path;               /* the writer's database file */
     sqlite3 *db;                    /* owned: the thread's connection */
+    int started;                    /* the thread runs */
+    int failed;                     /* it could not start: checkpoints are
+                                    ** made on the writer's thread */
     int old_auto;                   /* writer's wal_autocheckpoint before */
     int min_frames, restart_frames; /* the two limits above, in pages */
     pthread_t thread;
@@ -66,12 +74,41 @@ static void *ckpt_main(void *arg)
     return NULL;
 }
 
+/* Open the thread's connection and start the thread. */
+static int thread_start(fs_ckpt *c)
+{
+    int rc = sqlite3_open_v2(c->path, &c->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    /* As the writer's handle (fsearch_open): the WAL is synced before a
+    ** checkpoint copies it, the database after. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK &&
+        pthread_create(&c->thread, NULL, ckpt_main, c) != 0)
+        rc = SQLITE_ERROR;
+    if (rc != SQLITE_OK) {
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return rc;
+    }
+    c->started = 1;
+    return SQLITE_OK;
+}
+
 /* The writer's WAL hook, called by SQLite after each commit. */
 static int ckpt_hook(void *arg, sqlite3 *db, const char *schema, int frames)
 {
-    (void)db;
-    (void)schema;
     fs_ckpt *c = arg;
+    if (frames >= c->min_frames && !c->started && !c->failed &&
+        thread_start(c) != SQLITE_OK)
+        c->failed = 1;
+    if (c->failed) {
+        /* What SQLite's own hook would do. */
+        if (frames >= c->min_frames)
+            sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE,
+                                      NULL, NULL);
+        return SQLITE_OK;
+    }
     pthread_mutex_lock(&c->mu);
     if (frames < c->frames)          /* the WAL was started over */
         c->wait_at = c->restart_frames;
@@ -94,6 +131,7 @@ int fs_ckpt_start(fs_ckpt **out, sqlite3 *writer)
     if (!c)
         return SQLITE_NOMEM;
     c->writer = writer;
+    c->path = path;
     c->old_auto = 1000;
     int page = 4096;
     sqlite3_stmt *st = NULL;
@@ -111,29 +149,13 @@ int fs_ckpt_start(fs_ckpt **out, sqlite3 *writer)
     sqlite3_finalize(st);
     c->min_frames = CKPT_MIN_BYTES / page;
     c->restart_frames = c->wait_at = CKPT_RESTART_BYTES / page;
-    if (rc == SQLITE_OK)
-        rc = sqlite3_open_v2(path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    /* As the writer's handle (fsearch_open): the WAL is synced before a
-    ** checkpoint copies it, the database after. */
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        sqlite3_close(c->db);
         fs_free(c);
         return rc;
     }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->wake, NULL);
     pthread_cond_init(&c->caught_up, NULL);
-    if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
-        pthread_cond_destroy(&c->caught_up);
-        pthread_cond_destroy(&c->wake);
-        pthread_mutex_destroy(&c->mu);
-        sqlite3_close(c->db);
-        fs_free(c);
-        return SQLITE_ERROR;
-    }
     sqlite3_wal_hook(writer, ckpt_hook, c);
     *out = c;
     return SQLITE_OK;
@@ -158,14 +180,16 @@ void fs_ckpt_stop(fs_ckpt *c)
 {
     if (!c)
         return;
-    pthread_mutex_lock(&c->mu);
-    c->quit = 1;
-    pthread_cond_signal(&c->wake);
-    pthread_mutex_unlock(&c->mu);
-    pthread_join(c->thread, NULL);
+    if (c->started) {
+        pthread_mutex_lock(&c->mu);
+        c->quit = 1;
+        pthread_cond_signal(&c->wake);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->thread, NULL);
+        sqlite3_close(c->db);
+    }
     /* Puts SQLite's own hook back in place of ckpt_hook. */
     sqlite3_wal_autocheckpoint(c->writer, c->old_auto);
-    sqlite3_close(c->db);
     pthread_cond_destroy(&c->caught_up);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->mu);

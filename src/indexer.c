@@ -66,6 +66,9 @@ typedef struct indexer {
     fsearch_index_stats *stats;
     int dry_run;
     int in_txn;
+    int wrote;                         /* a transaction was begun */
+    int writer_ready;                  /* writer_start() was called */
+    int settings_on;                   /* writer_settings(1) took effect */
     uint64_t batch_bytes, batch_files;
     double batch_start;                /* now_seconds() at BEGIN */
     int64_t scan_start_ns;             /* wall clock when the walk began */
@@ -130,13 +133,18 @@ static int prepare(indexer *ix, sqlite3_stmt **st, const char *sql)
                            : fs_error_sqlite(ix->fs, rc, "cannot read the index");
 }
 
-static int prepare_all(indexer *ix)
+/* The statement phase 1 reads the index with. */
+static int prepare_reads(indexer *ix)
 {
-    int rc = prepare(ix, &ix->st_docs,
-                     "SELECT id, path, size, mtime, hash FROM doc "
-                     "ORDER BY path");
-    if (rc == FSEARCH_OK)
-        rc = prepare(ix, &ix->st_doc_ins,
+    return prepare(ix, &ix->st_docs,
+                   "SELECT id, path, size, mtime, hash FROM doc "
+                   "ORDER BY path");
+}
+
+/* The statements that write, prepared by the first transaction. */
+static int prepare_writes(indexer *ix)
+{
+    int rc = prepare(ix, &ix->st_doc_ins,
                      "INSERT INTO doc(id, path, size, mtime, hash, title, "
                      "first_passage, npassages) "
                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -237,15 +245,36 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int writer_settings(indexer *ix, int on);
+
+/* What only a run that writes needs: its statements, its settings and the
+** checkpoint thread, set up by its first transaction so that a run that
+** finds nothing to do pays for none of it. */
+static int writer_start(indexer *ix)
+{
+    ix->writer_ready = 1;
+    int rc = prepare_writes(ix);
+    if (rc == FSEARCH_OK)
+        rc = writer_settings(ix, 1);
+    /* If it cannot start, SQLite checkpoints on this thread as before. */
+    if (rc == FSEARCH_OK)
+        fs_ckpt_start(&ix->ckpt, ix->fs->db);
+    return rc;
+}
+
 static int begin(indexer *ix)
 {
     if (ix->in_txn || ix->dry_run)
         return FSEARCH_OK;
+    int rc = ix->writer_ready ? FSEARCH_OK : writer_start(ix);
+    if (rc != FSEARCH_OK)
+        return rc;
     fs_ckpt_before_begin(ix->ckpt);
-    int rc = fs_exec(ix->fs, "BEGIN IMMEDIATE", "cannot write the index");
+    rc = fs_exec(ix->fs, "BEGIN IMMEDIATE", "cannot write the index");
     if (rc != FSEARCH_OK)
         return rc;
     ix->in_txn = 1;
+    ix->wrote = 1;
     ix->batch_bytes = ix->batch_files = 0;
     ix->batch_start = now_seconds();
     /* Ids are handed out here rather than by SQLite, so that a document's
@@ -769,16 +798,21 @@ static int next_doc(indexer *ix, change *d, int *have)
     return FSEARCH_OK;
 }
 
-static int diff(indexer *ix, change_list *adds, change_list *changed,
-                change_list *gone)
+/* Start the walk of the folder, which reads ahead on a thread of its own
+** while the index is being opened for the merge. */
+static int open_walk(indexer *ix, fs_walk **w)
 {
     char err[512];
-    fs_walk *w = NULL;
-    int rc = fs_walk_open(&w, ix->root, 0, err, sizeof err);
+    int rc = fs_walk_open(w, ix->root, 0, err, sizeof err);
     if (rc == FSEARCH_ENOTFOUND)
         return fs_error(ix->fs, rc, "%s", err);
-    if (rc != FSEARCH_OK)
-        return fs_error(ix->fs, rc, "out of memory");
+    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
+}
+
+static int diff(indexer *ix, fs_walk *w, change_list *adds,
+                change_list *changed, change_list *gone)
+{
+    int rc = FSEARCH_OK;
     change doc, *d = NULL;
     int need_doc = 1;
     fs_walk_entry e;
@@ -848,7 +882,6 @@ static int diff(indexer *ix, change_list *adds, change_list *changed,
             break;
     }
     sqlite3_reset(ix->st_docs);
-    fs_walk_free(w);
     return rc;
 }
 
@@ -1035,32 +1068,76 @@ static int start_reading(indexer *ix, const change_list *changed,
     return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
 }
 
-/* Record when and from where the index was last brought up to date. */
+/* Does meta's `root` differ from `where`? Unreadable: taken as yes. */
+static int root_differs(indexer *ix, const char *where)
+{
+    sqlite3_stmt *st = NULL;
+    int differs = 1;
+    if (sqlite3_prepare_v2(ix->fs->db, "SELECT value FROM meta "
+                           "WHERE key = 'root'", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        differs = !v || strcmp(v, where) != 0;
+    }
+    sqlite3_finalize(st);
+    return differs;
+}
+
+/*
+** Must this run record itself in meta? One that wrote does. One that wrote
+** nothing need not, and so leaves the index file as it was, when what is
+** recorded still holds: the same folder, and nothing in it that
+** fsearch_index_stale() looks at newer than the recorded start of the last
+** walk. Whatever changes later is newer still, so the older start misses
+** nothing; and keeping it shows no false change, as that check just found.
+** `last_update` then stays the time the index last changed.
+*/
+static int must_record(indexer *ix, const char *where)
+{
+    if (ix->wrote || root_differs(ix, where))
+        return 1;
+    uint64_t n = 0;
+    int rc = fsearch_index_stale(ix->fs, ix->root, &n);
+    fs_error_clear(ix->fs);
+    return rc != FSEARCH_OK || n > 0;
+}
+
+/* Record when and from where the index was last brought up to date, with
+** the count of changes "did you mean" goes by, in the run's last
+** transaction; then rebuild that table if it is due. */
 static int finish(indexer *ix)
 {
     if (ix->dry_run)
         return FSEARCH_OK;
-    int rc = begin(ix);
-    char now[32];
-    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-    if (rc == FSEARCH_OK)
-        rc = fs_meta_set(ix->fs, "last_update", now);
-    /* What fsearch_index_stale() compares with: anything modified after
-    ** the walk began may have been missed by it. */
-    snprintf(now, sizeof now, "%lld", (long long)ix->scan_start_ns);
-    if (rc == FSEARCH_OK)
-        rc = fs_meta_set(ix->fs, "scan_start_ns", now);
     char *real = realpath(ix->root, NULL);
-    if (rc == FSEARCH_OK)
-        rc = fs_meta_set(ix->fs, "root", real ? real : ix->root);
+    const char *where = real ? real : ix->root;
+    int rc = FSEARCH_OK;
+    if (must_record(ix, where)) {
+        char now[32];
+        rc = begin(ix);
+        snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+        if (rc == FSEARCH_OK)
+            rc = fs_meta_set(ix->fs, "last_update", now);
+        /* What fsearch_index_stale() compares with: anything modified
+        ** after the walk began may have been missed by it. */
+        snprintf(now, sizeof now, "%lld", (long long)ix->scan_start_ns);
+        if (rc == FSEARCH_OK)
+            rc = fs_meta_set(ix->fs, "scan_start_ns", now);
+        if (rc == FSEARCH_OK)
+            rc = fs_meta_set(ix->fs, "root", where);
+    }
     free(real);
+    /* "did you mean"'s term counts: a run that changed nothing writes
+    ** nothing here. */
+    int due = 0;
+    if (rc == FSEARCH_OK)
+        rc = fs_vocab_note(ix->fs, ix->stats, &due);
     if (rc == FSEARCH_OK)
         rc = make_hash_index(ix);
     if (rc == FSEARCH_OK)
         rc = commit(ix);
-    /* "did you mean"'s term counts, rebuilt once enough changed. */
-    if (rc == FSEARCH_OK)
-        rc = fs_vocab_refresh(ix->fs, ix->stats);
+    if (rc == FSEARCH_OK && due)
+        rc = fs_vocab_rebuild(ix->fs);
     return rc;
 }
 
@@ -1108,6 +1185,7 @@ static int writer_settings(indexer *ix, int on)
         snprintf(sql, sizeof sql,
                  "PRAGMA cache_size=%d; PRAGMA secure_delete=OFF;",
                  WRITER_CACHE_KB);
+        ix->settings_on = 1;
     } else {
         snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld;",
                  (long long)ix->old_cache_size);
@@ -1168,19 +1246,21 @@ int fsearch_index(fsearch *fs, const char *root,
     ix.root = root_copy;
     ix.chunk = fs_malloc(READ_CHUNK);
     int lock_fd = -1;
+    fs_walk *walk = NULL;
     change_list adds = { 0 }, changed = { 0 }, gone = { 0 };
     const char **reading = NULL;
     int rc = (root_copy && ix.chunk) ? FSEARCH_OK
                                      : fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    /* The walk first: its thread reads folders ahead while this one takes
+    ** the lock and prepares. */
+    if (rc == FSEARCH_OK) {
+        ix.scan_start_ns = wall_ns();
+        rc = open_walk(&ix, &walk);
+    }
     if (rc == FSEARCH_OK && !ix.dry_run)
         rc = lock_index(fs, &lock_fd);
     if (rc == FSEARCH_OK)
-        rc = prepare_all(&ix);
-    if (rc == FSEARCH_OK && !ix.dry_run)
-        rc = writer_settings(&ix, 1);
-    /* If it cannot start, SQLite checkpoints on this thread as before. */
-    if (rc == FSEARCH_OK && !ix.dry_run)
-        fs_ckpt_start(&ix.ckpt, fs->db);
+        rc = prepare_reads(&ix);
     if (rc == FSEARCH_OK && (opts->flags & FSEARCH_INDEX_REBUILD)) {
         /* Clear and refill in ONE transaction, so searchers keep the old
         ** index until the new one is complete, and a killed rebuild
@@ -1191,10 +1271,10 @@ int fsearch_index(fsearch *fs, const char *root,
         else
             rc = rebuild_clear(&ix);
     }
-    if (rc == FSEARCH_OK) {
-        ix.scan_start_ns = wall_ns();
-        rc = diff(&ix, &adds, &changed, &gone);
-    }
+    if (rc == FSEARCH_OK)
+        rc = diff(&ix, walk, &adds, &changed, &gone);
+    fs_walk_free(walk);
+    walk = NULL;
     if (rc == FSEARCH_OK)
         rc = defer_hash_index(&ix, adds.n);
     if (rc == FSEARCH_OK) {
@@ -1267,8 +1347,9 @@ int fsearch_index(fsearch *fs, const char *root,
     }
     rollback(&ix);
     fs_ckpt_stop(ix.ckpt);
-    if (!ix.dry_run)
+    if (ix.settings_on)
         writer_settings(&ix, 0);
+    fs_walk_free(walk);
     finalize_all(&ix);
     list_free(&adds);
     list_free(&changed);

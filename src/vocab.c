@@ -5,7 +5,8 @@
 **
 ** Rebuilding reads every posting list (seconds on a large index), so a run
 ** that adds or changes a few files only notes how many passages it touched,
-** in meta: `vocab_changed`, against `vocab_passages` counted at the build.
+** in meta (`vocab_changed`, against `vocab_passages` counted at the build),
+** in the same transaction as those changes.
 ** Passages removed are not counted by the indexer; each file updated or
 ** removed is taken as the average file at the last build.
 */
@@ -83,9 +84,10 @@ int fs_vocab_rebuild(fsearch *fs)
     return rc;
 }
 
-int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run)
+int fs_vocab_note(fsearch *fs, const fsearch_index_stats *run, int *due)
 {
     vocab_state s;
+    *due = 0;
     int rc = read_state(fs, &s);
     if (rc != FSEARCH_OK)
         return rc;
@@ -94,15 +96,14 @@ int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run)
                                        : 1;
     sqlite3_int64 changed = s.changed + (sqlite3_int64)run->passages_added +
                             (sqlite3_int64)gone * per_doc;
-    /* The count is written first, so that a rebuild killed half-way is
-    ** done again by the next run, even one that changes nothing. */
+    /* The count is noted before any rebuild, so that a rebuild killed
+    ** half-way is done again by the next run, even one that changes
+    ** nothing. */
     if (changed != s.changed) {
         char v[32];
         snprintf(v, sizeof v, "%lld", (long long)changed);
         rc = fs_meta_set(fs, "vocab_changed", v);
     }
-    if (rc == FSEARCH_OK &&
-        (!s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT))
-        rc = fs_vocab_rebuild(fs);
+    *due = !s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT;
     return rc;
 }

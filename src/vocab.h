@@ -22,14 +22,15 @@
 #define FS_VOCAB_STALE_PERCENT 5
 
 /*
-** Called at the end of an index run, after its last commit, with that
-** run's counts: adds its changes to the ones noted in meta, and rebuilds
-** the table (in a transaction of its own) when they are too many or the
-** table is missing (a new index, or one made before the table existed). A
-** run that changed nothing writes nothing, unless a rebuild is due (one
-** killed half-way). FSEARCH_OK or an error recorded on fs.
+** Called at the end of an index run with that run's counts, inside its last
+** transaction if it has one, so that the note commits with the changes it
+** counts: adds them to the ones noted in meta. *due is set when the table
+** must be rebuilt (fs_vocab_rebuild(), once that transaction is committed):
+** the changes are too many, or the table is missing (a new index, or one
+** made before the table existed). A run that changed nothing writes
+** nothing. FSEARCH_OK or an error recorded on fs.
 */
-int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run);
+int fs_vocab_note(fsearch *fs, const fsearch_index_stats *run, int *due);
 
 /*
 ** Make temp.fsearch_vocab, fts5vocab's (term, doc, cnt) rows over the index,

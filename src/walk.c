@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Read ahead at most this much (about 6 MB at most): with less, the helper
@@ -36,6 +37,7 @@
 ** (64 folders: the caller did 70% of the work on the full bench slice). */
 #define AHEAD_ITEMS 65536        /* entries in listings read ahead */
 #define AHEAD_FOLDERS 1024       /* listings read ahead */
+#define DENTS_BYTES 32768        /* a folder's entries read at once */
 
 enum { K_FILE, K_DIR, K_SKIP };
 
@@ -86,6 +88,7 @@ typedef struct reader {
     fs_buf path;             /* root + '/' + folder, then + '/' + entry */
     fs_buf names;            /* the listing's names being collected */
     fs_buf rel;              /* the relative path of a folder to read ahead */
+    char *dents;             /* DENTS_BYTES for getdents64 */
 } reader;
 
 struct fs_walk {
@@ -154,6 +157,72 @@ static void reader_free(reader *r)
     fs_buf_free(&r->path);
     fs_buf_free(&r->names);
     fs_buf_free(&r->rel);
+    fs_free(r->dents);
+}
+
+#ifdef SYS_getdents64
+/* What getdents64 fills the buffer with. */
+struct dirent64_linux {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+#endif
+
+/*
+** Collect the entries of the folder open as fd (left open) into r->names: a type byte,
+** the name and its NUL each, hidden ones (and "." and "..") left out; *n
+** counts them. An error while listing ends the list, as the end would.
+** On Linux the entries are read with getdents64 into a buffer the reader
+** keeps: fdopendir() costs a stat, two fcntl calls and a 32 KB allocation
+** a folder, a tenth of a no-change run's system calls.
+*/
+static int list_names(reader *r, int fd, size_t *n)
+{
+    int rc = FSEARCH_OK;
+    fs_buf_clear(&r->names);
+    *n = 0;
+#ifdef SYS_getdents64
+    if (!r->dents && !(r->dents = fs_malloc(DENTS_BYTES)))
+        return FSEARCH_ENOMEM;
+    for (;;) {
+        long got = syscall(SYS_getdents64, fd, r->dents, DENTS_BYTES);
+        if (got <= 0)
+            break;
+        for (long off = 0; rc == FSEARCH_OK && off < got;) {
+            const struct dirent64_linux *e =
+                (const struct dirent64_linux *)(r->dents + off);
+            off += e->d_reclen;
+            if (e->d_name[0] == '.') /* ".", "..", and hidden entries */
+                continue;
+            fs_buf_putc(&rc, &r->names, (char)e->d_type);
+            fs_buf_append(&rc, &r->names, e->d_name, strlen(e->d_name) + 1);
+            ++*n;
+        }
+        if (rc != FSEARCH_OK)
+            break;
+    }
+#else
+    int dfd = dup(fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return FSEARCH_OK;
+    }
+    struct dirent *e;
+    while (rc == FSEARCH_OK && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') /* ".", "..", and hidden entries */
+            continue;
+        fs_buf_putc(&rc, &r->names, (char)e->d_type);
+        fs_buf_append(&rc, &r->names, e->d_name, strlen(e->d_name) + 1);
+        ++*n;
+    }
+    closedir(d);
+#endif
+    return rc;
 }
 
 /* Is the resolved `real` path inside the root? */
@@ -281,26 +350,12 @@ static int read_folder(const fs_walk *w, reader *r, const char *rel,
             close(fd);
         return FSEARCH_OK;
     }
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        folder_error(l, errno);
-        close(fd);
-        return FSEARCH_OK;
-    }
     l->dev = st.st_dev;
     l->ino = st.st_ino;
     /* Names first, in one block; the items point into it once it stops
     ** growing. */
-    fs_buf_clear(&r->names);
     size_t n = 0;
-    struct dirent *e;
-    while (rc == FSEARCH_OK && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') /* ".", "..", and hidden entries */
-            continue;
-        fs_buf_putc(&rc, &r->names, (char)e->d_type);
-        fs_buf_append(&rc, &r->names, e->d_name, strlen(e->d_name) + 1);
-        n++;
-    }
+    rc = list_names(r, fd, &n);
     if (rc == FSEARCH_OK && n > 0) {
         l->items = fs_calloc(n * sizeof *l->items);
         if (!l->items)
@@ -317,10 +372,10 @@ static int read_folder(const fs_walk *w, reader *r, const char *rel,
             it->name = p;
             it->nname = strlen(p);
             p += it->nname + 1;
-            rc = classify(w, r, dirfd(d), type, it);
+            rc = classify(w, r, fd, type, it);
         }
     }
-    closedir(d);
+    close(fd);
     if (rc == FSEARCH_OK && n > 1)
         qsort(l->items, n, sizeof *l->items, item_cmp);
     return l->rc = rc;

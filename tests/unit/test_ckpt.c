@@ -10,6 +10,7 @@
 #include "../test.h"
 #include "ckpt.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,6 +122,51 @@ TEST(copies_and_restarts_the_wal)
     teardown();
 }
 
+/* Threads of this process. */
+static int threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A run that writes little starts no thread and no connection: its frames
+** wait for the checkpoint at close. The first big commit starts them. */
+TEST(thread_starts_with_the_first_checkpoint)
+{
+    setup();
+    sqlite3 *db = open_db();
+    CHECK_INT(sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
+                           "CREATE TABLE t(b BLOB)", NULL, NULL, NULL),
+              SQLITE_OK);
+    int before = threads();
+    CHECK(before >= 1);
+    fs_ckpt *c = NULL;
+    CHECK_INT(fs_ckpt_start(&c, db), SQLITE_OK);
+    fs_ckpt_before_begin(c);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t(b) VALUES(randomblob(100))",
+                           NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(threads(), before);
+    write_batch(db, c);
+    write_batch(db, c);
+    CHECK_INT(threads(), before + 1);
+    fs_ckpt_stop(c);
+    CHECK_INT(threads(), before);
+    CHECK_INT(one_int(db, "SELECT count(*) FROM t"), 2001);
+    /* Copied by the thread before it ended: nothing left to copy. */
+    int log = -1, done = -1;
+    CHECK_INT(sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE,
+                                        &log, &done), SQLITE_OK);
+    CHECK_INT(done, log);
+    sqlite3_close(db);
+    teardown();
+}
+
 TEST(in_memory_is_refused)
 {
     sqlite3 *db = NULL;
@@ -133,4 +179,5 @@ TEST(in_memory_is_refused)
     sqlite3_close(db);
 }
 
-RUN_TESTS("ckpt", T(copies_and_restarts_the_wal), T(in_memory_is_refused))
+RUN_TESTS("ckpt", T(copies_and_restarts_the_wal),
+          T(thread_starts_with_the_first_checkpoint), T(in_memory_is_refused))

@@ -308,6 +308,40 @@ TEST(read_ahead_same_as_one_thread)
     remove_root();
 }
 
-RUN_TESTS("walk", T(read_ahead_same_as_one_thread), T(order_and_odd_names), T(symlinks),
+/* A folder whose entries take several reads of the kernel's listing (more
+** than 32 KB of them): every one comes out once, in order, hidden ones
+** left out. */
+TEST(folder_larger_than_one_read)
+{
+    make_root();
+    put_dir("big");
+    char rel[256];
+    for (int i = 2999; i >= 0; i--) {
+        snprintf(rel, sizeof rel, "big/%04d-a-rather-long-file-name-to-fill.txt",
+                 i);
+        put_file(rel, i % 3 ? "x" : "yy");
+        if (i % 500 == 0) {
+            snprintf(rel, sizeof rel, "big/.hidden%d", i);
+            put_file(rel, "h");
+        }
+    }
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    fs_buf want = FS_BUF_INIT;
+    int brc = FSEARCH_OK;
+    fs_buf_puts(&brc, &want, "");
+    for (int i = 0; i < 3000; i++)
+        fs_buf_printf(&brc, &want,
+                      "big/%04d-a-rather-long-file-name-to-fill.txt %d\n", i,
+                      i % 3 ? 1 : 2);
+    CHECK_INT(brc, FSEARCH_OK);
+    CHECK_STR(s, want.p);
+    fs_buf_free(&want);
+    fs_free(s);
+    remove_root();
+}
+
+RUN_TESTS("walk", T(read_ahead_same_as_one_thread), T(folder_larger_than_one_read), T(order_and_odd_names), T(symlinks),
           T(mutual_links_do_not_hang), T(pipes_sockets_and_unreadable),
           T(deep_folders), T(root_must_be_a_folder))
