@@ -10,6 +10,7 @@
 ** removed is taken as the average file at the last build.
 */
 #include "vocab.h"
+#include "impact.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -101,8 +102,11 @@ int fs_vocab_refresh(fsearch *fs, const fsearch_index_stats *run)
         snprintf(v, sizeof v, "%lld", (long long)changed);
         rc = fs_meta_set(fs, "vocab_changed", v);
     }
-    if (rc == FSEARCH_OK &&
-        (!s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT))
+    int due = !s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT;
+    if (rc == FSEARCH_OK && due)
         rc = fs_vocab_rebuild(fs);
+    /* The impact lists read the fresh counts; rebuilt on the same rule. */
+    if (rc == FSEARCH_OK)
+        rc = fs_impact_refresh(fs, due);
     return rc;
 }
