@@ -151,7 +151,8 @@ typedef struct build {
     int *room;                   /* [cap * FS_IMPACT_POS] */
     size_t n, cap;
     double rest;
-    int rc;                      /* first failure of a walk */
+    double unit[2];              /* f of one match in a column of length 1:
+                                 ** the most one match adds, no division */
 } build;
 
 static void heap_down(slot *h, size_t n, size_t i)
@@ -190,13 +191,23 @@ static int build_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (id < 0 || id > b->hwm)
         return SQLITE_CORRUPT;
     Fts5PhraseIter it;
-    int ic = -1, io = 0, tf[2] = { 0, 0 };
+    int ic = -1, io = 0, tf[2] = { 0, 0 }, minlen[2] = { 0, 0 };
     int rc = api->xPhraseFirst(ctx, 0, &it, &ic, &io);
     for (; rc == SQLITE_OK && ic >= 0; api->xPhraseNext(ctx, &it, &ic, &io))
-        if (ic <= 1)
+        if (ic <= 1) {
             tf[ic]++;
+            minlen[ic] = io + 1;
+        }
     if (rc != SQLITE_OK)
         return rc;
+    /* Most passages cannot enter a full list nor raise `rest`: known from
+    ** their matches alone (a column is at least as long as its last match,
+    ** and f falls with length), without the cache miss of their lengths.
+    ** The margin covers rounding. */
+    if (b->n == b->cap &&
+        ((tf[0] * b->unit[0] + tf[1] * b->unit[1]) * (1.0 + 1e-12) <= b->rest ||
+         fs_rank_freq(tf, minlen, b->avg) * (1.0 + 1e-12) <= b->rest))
+        return SQLITE_OK;
     const int len[2] = { b->len[2 * id], b->len[2 * id + 1] };
     double f = fs_rank_freq(tf, len, b->avg);
     slot *s;
@@ -251,6 +262,9 @@ static void build_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
             if (b->avg[c] <= 0)
                 b->avg[c] = 1.0;
         }
+        static const int one[2][2] = { { 1, 0 }, { 0, 1 } }, len1[2] = { 1, 1 };
+        for (int c = 0; c < 2; c++)
+            b->unit[c] = fs_rank_freq(one[c], len1, b->avg);
     }
     if (rc == SQLITE_OK)
         rc = api->xQueryPhrase(ctx, 0, b, build_row);

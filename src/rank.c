@@ -452,7 +452,8 @@ double fs_rank_freq(const int *tf, const int *len, const double *avg)
     static const double b[2] = { BM25_B_TITLE, BM25_B_BODY };
     double f = 0.0;
     for (int c = 0; c < 2; c++)
-        f += weight[c] * tf[c] / (1.0 - b[c] + b[c] * len[c] / avg[c]);
+        if (tf[c])
+            f += weight[c] * tf[c] / (1.0 - b[c] + b[c] * len[c] / avg[c]);
     return f;
 }
 

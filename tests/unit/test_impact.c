@@ -97,7 +97,7 @@ static void reference(fsearch *fs, const fs_query *q, list *out)
 /* The cursor's stream with a heap of `chunk`, the impact list allowed or
 ** not; *listed: rows handed out by the list's level. */
 static void stream(fsearch *fs, const fs_query *q, size_t chunk, int impact,
-                   list *out, size_t *listed, int *had_term)
+                   size_t all_after, list *out, size_t *listed, int *had_term)
 {
     fs_topk t;
     CHECK_INT(fs_topk_init(&t, fs, q, "0", chunk), FSEARCH_OK);
@@ -123,6 +123,8 @@ static void stream(fsearch *fs, const fs_query *q, size_t chunk, int impact,
         for (int i = 0; m && i < e.nmarks && i < 8; i++)
             out->marks[out->n][i] = m[i];
         out->n++;
+        if (all_after && out->n == all_after)
+            fs_topk_all(&t);            /* a count: every row from here */
     }
     CHECK_INT(rc, FSEARCH_DONE);
     fs_topk_free(&t);
@@ -149,12 +151,12 @@ static size_t check_words(fsearch *fs)
             continue;
         }
         reference(fs, q, &want);
-        static const size_t chunks[] = { 1, 10, 106, 100000 };
+        static const size_t chunks[] = { 1, 10, 106, 100000, 10 };
         for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
-            size_t listed = 0, ignore;
+            size_t listed = 0, ignore, all = k == 4 ? 5 : 0;
             int term = 0, t2;
-            stream(fs, q, chunks[k], 1, &got, &listed, &term);
-            stream(fs, q, chunks[k], 0, &full, &ignore, &t2);
+            stream(fs, q, chunks[k], 1, all, &got, &listed, &term);
+            stream(fs, q, chunks[k], 0, all, &full, &ignore, &t2);
             listed_total += listed;
             used += listed > 0;
             CHECK_INT(got.n, want.n);
