@@ -763,8 +763,10 @@ static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
     while (rc == SQLITE_OK && (k = fs_impact_next(&l, &e)) == 1) {
         if (ctl->has_floor) {
             double best = one_word_max(q, fs_rank_freq(e.tf, e.len, l.avg) * r);
-            if (best + 1e-9 * (1.0 + fabs(best)) < ctl->floor)
+            if (best + 1e-9 * (1.0 + fabs(best)) < ctl->floor) {
+                rc = ctl->row(ctl->row_arg, e.id, 0.0, 1); /* and the rest */
                 break;
+            }
         }
         int len[2] = { 0, 0 };
         rc = docsize_read(db, ctl, e.id, len);

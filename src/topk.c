@@ -553,8 +553,13 @@ int fs_topk_next(fs_topk *t, fs_topk_ent *out)
         }
         if (t->complete && t->level == 1)
             return FSEARCH_DONE;
-        if (t->level == 2) {            /* the list proves no more */
-            t->level = 1;
+        if (t->level == 2) {
+            /* Rows of the list were left out of the heap: a larger heap
+            ** may prove more. Else the list proves no more. */
+            if (!t->complete && t->want)
+                t->want *= 4;
+            else
+                t->level = 1;
             t->scanned = 0;
             continue;
         }
