@@ -19,6 +19,7 @@
 #include "textstore.h"
 #include "tokenizer_fts5.h"
 #include "text.h"
+#include "impact.h"
 #include "vocab.h"
 #include "walk.h"
 
@@ -281,9 +282,12 @@ static int begin(indexer *ix)
     ** passages can be written before its own row. */
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(ix->fs->db,
-                                 "SELECT (SELECT coalesce(max(id), 0) + 1 "
-                                 "FROM passage), (SELECT coalesce(max(id), 0) "
-                                 "+ 1 FROM doc)", -1, &st, NULL);
+                                 "SELECT max((SELECT coalesce(max(id), 0) + 1 "
+                                 "FROM passage), coalesce((SELECT CAST(value "
+                                 "AS INTEGER) FROM meta WHERE key = "
+                                 "'passage_next'), 1)), (SELECT "
+                                 "coalesce(max(id), 0) + 1 FROM doc)", -1, &st,
+                                 NULL);
     if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         ix->next_passage = sqlite3_column_int64(st, 0);
         ix->next_doc = sqlite3_column_int64(st, 1);
@@ -298,7 +302,16 @@ static int commit(indexer *ix)
 {
     if (!ix->in_txn)
         return FSEARCH_OK;
+    /* Passage ids are never handed out twice, even after the highest are
+    ** removed: the impact lists (impact.h) name passages by id. */
+    char next[32];
+    snprintf(next, sizeof next, "%lld", (long long)ix->next_passage);
+    int rc = fs_meta_set(ix->fs, "passage_next", next);
     ix->in_txn = 0;
+    if (rc != FSEARCH_OK) {
+        sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
     return fs_exec(ix->fs, "COMMIT", "cannot write the index");
 }
 
@@ -1138,6 +1151,10 @@ static int finish(indexer *ix)
         rc = commit(ix);
     if (rc == FSEARCH_OK && due)
         rc = fs_vocab_rebuild(ix->fs);
+    /* The impact lists read the fresh counts; rebuilt on the same rule, or
+    ** made when missing. */
+    if (rc == FSEARCH_OK)
+        rc = fs_impact_refresh(ix->fs, due);
     return rc;
 }
 
@@ -1200,7 +1217,8 @@ static int rebuild_clear(indexer *ix)
         rc = fs_exec(ix->fs,
                      "INSERT INTO fts(fts) VALUES('delete-all');"
                      "DELETE FROM passage; DELETE FROM passage_block; "
-                     "DELETE FROM passage_dict; DELETE FROM doc;",
+                     "DELETE FROM passage_dict; DELETE FROM doc; "
+                     "DROP TABLE IF EXISTS impact;",
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
         ix->next_passage = ix->next_doc = 1;

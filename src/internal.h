@@ -115,6 +115,8 @@ typedef struct fs_rank_ctl {
                                  ** opened on first use; the caller closes
                                  ** it (sqlite3_blob_close) after the scan,
                                  ** since it holds the read transaction */
+    struct fs_impact_use *impact; /* in/out: with `row`, try the word's
+                                 ** impact list first (impact.h) */
 } fs_rank_ctl;
 
 /* Free a handle's rank statistics (rank.c); accepts NULL. */

@@ -30,6 +30,7 @@
 #include "internal.h"
 #include "alloc.h"
 #include "feedback.h"
+#include "impact.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -445,6 +446,17 @@ static double bm25f(const rank_query *q, const int *tf, const int *len)
     return score;
 }
 
+double fs_rank_freq(const int *tf, const int *len, const double *avg)
+{
+    static const double weight[2] = { WEIGHT_TITLE, WEIGHT_BODY };
+    static const double b[2] = { BM25_B_TITLE, BM25_B_BODY };
+    double f = 0.0;
+    for (int c = 0; c < 2; c++)
+        if (tf[c])
+            f += weight[c] * tf[c] / (1.0 - b[c] + b[c] * len[c] / avg[c]);
+    return f;
+}
+
 /* Note a body match for the cursor's highlights (fs_rank_ctl.marks). */
 static void note_mark(fs_rank_ctl *ctl, int off, int size)
 {
@@ -464,8 +476,7 @@ static fs_rank_ctl *ctl_arg(int nval, sqlite3_value **val)
     return nval >= 2 ? sqlite3_value_pointer(val[1], FS_RANK_CTL_TYPE) : NULL;
 }
 
-/* An SQLite varint at p[0..n) into *v; bytes read, 0 if cut short. */
-static int get_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
+int fs_rank_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
 {
     sqlite3_uint64 x = 0;
     for (int i = 0; i < 9 && i < n; i++) {
@@ -508,7 +519,7 @@ static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
     int off = 0;
     for (int c = 0; rc == SQLITE_OK && c < 2; c++) {
         sqlite3_uint64 v = 0;
-        int k = get_varint(buf + off, n - off, &v);
+        int k = fs_rank_varint(buf + off, n - off, &v);
         if (k == 0 || v > 0x7fffffff)
             rc = SQLITE_ERROR;
         off += k;
@@ -689,6 +700,108 @@ static int walk_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return rc;
 }
 
+/* After a failed read of row id's sizes: SQLITE_OK if the row is gone
+** (deleted since the list was built), else an error. */
+static int gone(sqlite3 *db, sqlite3_int64 id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM fts_docsize WHERE id = ?1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_CORRUPT : rc;
+}
+
+/* The most a passage of frequency f can score for one word: its BM25F
+** share plus the coverage of its one group (it adds no closeness). */
+static double one_word_max(const rank_query *q, double f)
+{
+    double s = q->weight[0] * q->idf[0] * f * (BM25_K1 + 1.0) / (f + BM25_K1);
+    return s + COVERAGE_WEIGHT;
+}
+
+/*
+** A query of one word with an impact list (impact.h): score the listed
+** passages instead of the whole posting list; *done says it was used.
+**
+** Exact scores: a listed passage's frequencies are the ones stored (its id
+** still means the same text: ids are never reused), its lengths are read
+** from fts_docsize, which also shows it still exists, and it is scored by
+** bm25f() as score_row() would. The bound on the rest: an unlisted passage
+** at or below the list's hwm had f <= rest under the build's averages A0.
+** Each column's term tf / (1 - b + b len / A) grows by at most A1 / A0 when
+** the average moves to A1 (if A1 > A0; it shrinks otherwise), so f is now
+** at most rest * max(1, A1/A0 per column); the score rises with f, and the
+** IDF is the same for every passage, so one_word_max() of that bounds it.
+** The list is best first by f under A0, so once even an entry's f scaled
+** the same way cannot reach the cursor's floor, neither can the ones after.
+*/
+static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
+{
+    fs_impact_use *u = ctl->impact;
+    *done = 0;
+    if (!u || !u->term || !ctl->fs || !ctl->fs->db || q->nphrase != 1 ||
+        q->group[0] < 0 || q->ngroups != 1 || q->ngroups > STRICT_MAX_GROUPS)
+        return SQLITE_OK;
+    sqlite3 *db = ctl->fs->db;
+    fs_impact_list l;
+    int found = fs_impact_load(db, u->term, u->nterm, &l);
+    if (found <= 0)
+        return -found;
+    double r = 1.0;
+    for (int c = 0; c < 2; c++)
+        if (q->avgdl[c] / l.avg[c] > r)
+            r = q->avgdl[c] / l.avg[c];
+    ctl->gap = q->gap;
+    ctl->rows = q->nrow;
+    ctl->coverage = COVERAGE_WEIGHT;
+    fs_impact_ent e;
+    int k, rc = SQLITE_OK;
+    while (rc == SQLITE_OK && (k = fs_impact_next(&l, &e)) == 1) {
+        if (ctl->has_floor) {
+            double best = one_word_max(q, fs_rank_freq(e.tf, e.len, l.avg) * r);
+            if (best + 1e-9 * (1.0 + fabs(best)) < ctl->floor) {
+                rc = ctl->row(ctl->row_arg, e.id, 0.0, 1); /* and the rest */
+                break;
+            }
+        }
+        int len[2] = { 0, 0 };
+        rc = docsize_read(db, ctl, e.id, len);
+        if (rc != SQLITE_OK) {
+            /* A missing row aborts the blob handle: start a new one. */
+            sqlite3_blob_close(ctl->docsize);
+            ctl->docsize = NULL;
+            rc = gone(db, e.id);
+            continue;
+        }
+        if (len[0] != e.len[0] || len[1] != e.len[1]) {
+            rc = SQLITE_CORRUPT;         /* an id reused: never written */
+            break;
+        }
+        /* As score_row() adds them: BM25F, coverage, closeness (none). */
+        double score = bm25f(q, e.tf, len);
+        score += COVERAGE_WEIGHT * 1;
+        score += 0.0;
+        ctl->nmarks = e.npos < 0 ? -1 : 0;
+        for (int i = 0; ctl->marks && i < e.npos; i++)
+            note_mark(ctl, e.pos[i], 1);
+        rc = ctl->row(ctl->row_arg, e.id, -score, 0);
+    }
+    if (rc == SQLITE_OK && k < 0)
+        rc = SQLITE_CORRUPT;
+    if (rc == SQLITE_OK) {
+        u->used = 1;
+        u->hwm = l.hwm;
+        u->bound = one_word_max(q, l.rest * r);
+        *done = 1;
+    }
+    fs_impact_list_free(&l);
+    return rc;
+}
+
 static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
                       sqlite3_context *result, int nval, sqlite3_value **val)
 {
@@ -708,8 +821,11 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     if (rc == SQLITE_OK && ctl && ctl->row && !ctl->walked &&
         q->nphrase == 1 && q->group[0] >= 0) {
         walk_ctx w = { q, ctl };
+        int done = 0;
         ctl->walked = 1;
-        rc = api->xQueryPhrase(ctx, 0, &w, walk_row);
+        rc = impact_walk(q, ctl, &done);
+        if (rc == SQLITE_OK && !done)
+            rc = api->xQueryPhrase(ctx, 0, &w, walk_row);
         if (rc == SQLITE_OK)
             sqlite3_result_null(result);
         else
@@ -821,5 +937,7 @@ int fs_rank_register(sqlite3 *db)
     if (rc == SQLITE_OK)
         rc = api->xCreateFunction(api, "fsearch_matches", NULL, matches_func,
                                   NULL);
+    if (rc == SQLITE_OK)
+        rc = fs_impact_register(api);
     return rc;
 }

@@ -20,9 +20,15 @@
 ** scanned, skipping the passages already handed out. The scores are the
 ** same in both scans (same phrases, same statistics), so the stream is
 ** exactly the one ORDER BY rank gives.
+**
+** A query of one common word first scores only the word's impact list
+** (impact.h, scored in rank.c) and the passages added since it was built,
+** and hands them out while they score above the bound rank.c gives for
+** every other passage; after that, the same fallback to the whole scan.
 */
 #include "topk.h"
 #include "alloc.h"
+#include "tokenizer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -269,6 +275,61 @@ static void free_keys(char **keys, int n)
 }
 
 /* ====================================================================== */
+/* The one token of a one-word query                                       */
+
+typedef struct one_token {
+    char *tok;
+    int n;
+} one_token;
+
+static int keep_token(void *payload, const char *token, int ntoken, int start,
+                      int end)
+{
+    (void)start;
+    (void)end;
+    one_token *o = payload;
+    if (o->n++ > 0) {
+        fs_free(o->tok);
+        o->tok = NULL;
+        return 0;
+    }
+    return (o->tok = fs_strndup(token, (size_t)ntoken)) ? 0 : FSEARCH_ENOMEM;
+}
+
+/* For a query of one bare phrase of one token ("file", not a prefix),
+** that token as the index holds it; else *out NULL. */
+static int make_term(fs_topk *t, char **out)
+{
+    *out = NULL;
+    const fs_query *q = t->q;
+    if (q->nphrases != 1 || !t->keys || q->npaths != 0 || t->tier)
+        return FSEARCH_OK;
+    const char *k = t->keys[0];
+    size_t n = strlen(k);
+    if (n < 3 || k[0] != '"' || k[n - 1] != '"')
+        return FSEARCH_OK;               /* a prefix: "word" * */
+    int rc = FSEARCH_OK;
+    fs_buf word = FS_BUF_INIT;
+    for (size_t i = 1; i + 1 < n; i++) {
+        fs_buf_putc(&rc, &word, k[i]);
+        if (k[i] == '"')
+            i++;                         /* "" stands for " */
+    }
+    struct fs_tokenizer *tok = NULL;
+    one_token o = { NULL, 0 };
+    if (rc == FSEARCH_OK && fs_handle_tokenizer(t->fs, &tok) != FSEARCH_OK)
+        rc = FSEARCH_ENOMEM;
+    if (rc == FSEARCH_OK)
+        rc = fs_tokenizer_run(tok, 0, word.p, (int)word.n, keep_token, &o);
+    fs_buf_free(&word);
+    if (rc == FSEARCH_OK && o.n == 1)
+        *out = o.tok;
+    else
+        fs_free(o.tok);
+    return rc;
+}
+
+/* ====================================================================== */
 
 int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
                  const char *groups, size_t first)
@@ -283,11 +344,13 @@ int fs_topk_init(fs_topk *t, fsearch *fs, const fs_query *q,
         rc = make_tier(q, &t->tier);
     if (rc == FSEARCH_OK)
         rc = make_keys(q, &t->keys);
+    if (rc == FSEARCH_OK)
+        rc = make_term(t, &t->term);
     if (rc != FSEARCH_OK) {
         fs_topk_free(t);
         return fs_error(fs, rc, "out of memory");
     }
-    t->level = t->tier ? 0 : 1;
+    t->level = t->tier ? 0 : t->term ? 2 : 1;
     t->ctl.marks = t->rowmarks;
     t->ctl.capmarks = FS_TOPK_MARKS;
     t->ctl.fs = fs;
@@ -307,11 +370,11 @@ void fs_topk_all(fs_topk *t)
     t->ctl.marks = NULL;
 }
 
-/* The scan statement of the current level, prepared once. */
-static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
+/* Scan statement `slot` (see st), prepared once. */
+static int prepare_scan(fs_topk *t, int slot, sqlite3_stmt **out)
 {
-    if (t->st[t->level]) {
-        *out = t->st[t->level];
+    if (t->st[slot]) {
+        *out = t->st[slot];
         return FSEARCH_OK;
     }
     int rc = FSEARCH_OK;
@@ -325,6 +388,8 @@ static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
                     "CROSS JOIN doc d ON d.id = p.doc_id "
                     "WHERE fts MATCH ?3");
     fs_path_filter_sql(&rc, &sql, t->q);
+    if (slot == 2)                      /* no path filter: ?4 is free */
+        fs_buf_puts(&rc, &sql, " AND fts.rowid > ?4");
     if (rc != FSEARCH_OK) {
         fs_buf_free(&sql);
         return fs_error(t->fs, rc, "out of memory");
@@ -337,7 +402,7 @@ static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
     if (src == SQLITE_OK)
         src = sqlite3_bind_pointer(st, 2, &t->ctl, FS_RANK_CTL_TYPE, NULL);
     if (src == SQLITE_OK)
-        src = sqlite3_bind_text(st, 3, t->level ? t->q->match : t->tier, -1,
+        src = sqlite3_bind_text(st, 3, slot ? t->q->match : t->tier, -1,
                                 SQLITE_STATIC);
     if (src != SQLITE_OK) {
         fs_stmt_give(t->fs, st);
@@ -349,7 +414,7 @@ static int prepare_scan(fs_topk *t, sqlite3_stmt **out)
         fs_stmt_give(t->fs, st);
         return fs_error(t->fs, rc, "out of memory");
     }
-    t->st[t->level] = st;
+    t->st[slot] = st;
     *out = st;
     return FSEARCH_OK;
 }
@@ -366,28 +431,9 @@ static int walked_row(void *arg, sqlite3_int64 rowid, double rank, int pruned)
     return offer(t, &e) == FSEARCH_OK ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-/* Run the current level's scan into the heap, sorted best first, with
-** the rows already handed out skipped. */
-static int scan(fs_topk *t)
+/* Step st, a scan, offering its rows to the heap. SQLite rc. */
+static int run_scan(fs_topk *t, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prepare_scan(t, &st);
-    if (rc != FSEARCH_OK)
-        return rc;
-    if (t->want && t->want < t->yielded + t->chunk)
-        t->want = t->yielded + t->chunk;
-    t->n = 0;
-    t->pos = 0;
-    t->complete = 1;
-    t->ctl.has_floor = 0;
-    t->ctl.floor = 0;
-    /* A bare single phrase (keys says it is bare) is walked by rank.c. */
-    t->ctl.walked = 0;
-    t->ctl.row = t->level == 1 && t->q->nphrases == 1 && t->keys &&
-                         t->q->npaths == 0
-                     ? walked_row
-                     : NULL;
-    t->ctl.row_arg = t;
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         if (t->ctl.walked) {
@@ -402,15 +448,63 @@ static int scan(fs_topk *t)
                           -sqlite3_column_double(st, 1), 0,
                           t->ctl.marks ? t->ctl.nmarks : -1 };
         if (offer(t, &e) != FSEARCH_OK) {
-            sqlite3_reset(st);
-            sqlite3_blob_close(t->ctl.docsize);
-            t->ctl.docsize = NULL;
-            return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
+            src = SQLITE_NOMEM;
+            break;
         }
     }
     sqlite3_reset(st);
+    return src;
+}
+
+/* Run the current level's scan into the heap, sorted best first, with
+** the rows already handed out skipped. */
+static int scan(fs_topk *t)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_scan(t, t->level == 2 ? 1 : t->level, &st);
+    if (rc != FSEARCH_OK)
+        return rc;
+    if (t->want && t->want < t->yielded + t->chunk)
+        t->want = t->yielded + t->chunk;
+    t->n = 0;
+    t->pos = 0;
+    t->complete = 1;
+    t->ctl.has_floor = 0;
+    t->ctl.floor = 0;
+    /* A bare single phrase (keys says it is bare) is walked by rank.c. */
+    t->ctl.walked = 0;
+    t->ctl.row = t->level >= 1 && t->q->nphrases == 1 && t->keys &&
+                         t->q->npaths == 0
+                     ? walked_row
+                     : NULL;
+    t->ctl.row_arg = t;
+    memset(&t->use, 0, sizeof t->use);
+    t->use.term = t->term;
+    t->use.nterm = t->term ? (int)strlen(t->term) : 0;
+    t->ctl.impact = t->level == 2 ? &t->use : NULL;
+    int src = run_scan(t, st);
+    t->ctl.impact = NULL;
+    if (src == SQLITE_DONE && t->level == 2 && !t->use.used)
+        t->level = 1;                   /* no list: the walk was the scan */
+    if (src == SQLITE_DONE && t->level == 2) {
+        /* The passages added since the list was built, scored row by row
+        ** in the same read transaction (the blob handle holds it). */
+        t->ctl.row = NULL;
+        t->ctl.walked = 0;
+        rc = prepare_scan(t, 2, &st);
+        if (rc != FSEARCH_OK) {
+            sqlite3_blob_close(t->ctl.docsize);
+            t->ctl.docsize = NULL;
+            return rc;
+        }
+        src = sqlite3_bind_int64(st, 4, t->use.hwm);
+        if (src == SQLITE_OK)
+            src = run_scan(t, st);
+    }
     sqlite3_blob_close(t->ctl.docsize);
     t->ctl.docsize = NULL;
+    if (src == SQLITE_NOMEM)
+        return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
     if (src != SQLITE_DONE)
         return fs_error_sqlite(t->fs, src, "cannot search the index");
     if (t->n > 1)
@@ -430,6 +524,14 @@ static int safe(const fs_topk *t, const fs_topk_ent *e)
     return e->score > others + 1e-9 * (1.0 + fabs(others));
 }
 
+/* May this row of the impact level be handed out: does it score above
+** any passage not scored there? */
+static int above_rest(const fs_topk *t, const fs_topk_ent *e)
+{
+    double b = t->use.bound;
+    return e->score > b + 1e-9 * (1.0 + fabs(b));
+}
+
 int fs_topk_next(fs_topk *t, fs_topk_ent *out)
 {
     for (;;) {
@@ -439,7 +541,8 @@ int fs_topk_next(fs_topk *t, fs_topk_ent *out)
                 return rc;
         }
         if (t->pos < t->n) {
-            if (t->level == 0 && !safe(t, &t->heap[t->pos])) {
+            if ((t->level == 0 && !safe(t, &t->heap[t->pos])) ||
+                (t->level == 2 && !above_rest(t, &t->heap[t->pos]))) {
                 t->level = 1;
                 t->scanned = 0;
                 continue;
@@ -450,6 +553,16 @@ int fs_topk_next(fs_topk *t, fs_topk_ent *out)
         }
         if (t->complete && t->level == 1)
             return FSEARCH_DONE;
+        if (t->level == 2) {
+            /* Rows of the list were left out of the heap: a larger heap
+            ** may prove more. Else the list proves no more. */
+            if (!t->complete && t->want)
+                t->want *= 4;
+            else
+                t->level = 1;
+            t->scanned = 0;
+            continue;
+        }
         if (t->complete)
             t->level = 1;
         else if (t->want)
@@ -463,7 +576,9 @@ void fs_topk_free(fs_topk *t)
     if (t->fs) {
         fs_stmt_give(t->fs, t->st[0]);
         fs_stmt_give(t->fs, t->st[1]);
+        fs_stmt_give(t->fs, t->st[2]);
     }
+    fs_free(t->term);
     fs_free(t->groups);
     fs_free(t->tier);
     free_keys(t->keys, t->q ? t->q->nphrases : 0);

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "buf.h"
+#include "impact.h"
 
 /* Ints of body matches kept per ranked row: (token, phrase size) pairs. */
 #define FS_TOPK_MARKS 128
@@ -26,8 +27,12 @@ typedef struct fs_topk {
     const fs_query *q;           /* borrowed from the cursor */
     char *groups;                /* fsearch_rank()'s argument */
     char *tier;                  /* every word required, or NULL */
-    sqlite3_stmt *st[2];         /* scans: [0] tier, [1] the query */
-    int level;                   /* 0: the tier, 1: the whole query */
+    sqlite3_stmt *st[3];         /* scans: [0] tier, [1] the query,
+                                 ** [2] its rows above the impact list's hwm */
+    int level;                   /* 0: the tier, 1: the whole query, 2: the
+                                 ** word's impact list and the newer rows */
+    char *term;                  /* a one-word query's token, or NULL */
+    fs_impact_use use;           /* level 2's request and answer */
     size_t want;                 /* heap size; 0 keeps every row */
     size_t chunk;                /* rows a caller needs at first */
     fs_rank_ctl ctl;
