@@ -83,14 +83,14 @@ int fs_impact_next(fs_impact_list *l, fs_impact_ent *e)
     return 1;
 }
 
-int fs_impact_load(sqlite3 *db, const char *term, int nterm,
+int fs_impact_load(fsearch *fs, const char *term, int nterm,
                    fs_impact_list *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT hwm, avg_title, avg_body, rest, "
-                                "list FROM impact WHERE term = ?1", -1, &st,
-                                NULL);
+    /* Kept on the handle: every query of a common word reads it. */
+    int rc = fs_stmt_take(fs, "SELECT hwm, avg_title, avg_body, rest, list "
+                          "FROM impact WHERE term = ?1", &st);
     if (rc != SQLITE_OK) {
         /* No table: an index built before it, or by a reader's snapshot
         ** taken before it was made. */
@@ -115,7 +115,7 @@ int fs_impact_load(sqlite3 *db, const char *term, int nterm,
             rc = n > 0 ? SQLITE_NOMEM : SQLITE_DONE;
         }
     }
-    sqlite3_finalize(st);
+    fs_stmt_give(fs, st);
     if (rc != SQLITE_DONE) {
         fs_impact_list_free(out);
         return -rc;

@@ -56,7 +56,7 @@ typedef struct fs_impact_list {
 ** Read term's row into *out, in the caller's read transaction: 1 found,
 ** 0 none (or no table), or a negative SQLite code negated.
 */
-int fs_impact_load(sqlite3 *db, const char *term, int nterm,
+int fs_impact_load(fsearch *fs, const char *term, int nterm,
                    fs_impact_list *out);
 /* The next entry: 1, 0 at the end, -1 if the blob is damaged. */
 int fs_impact_next(fs_impact_list *l, fs_impact_ent *e);

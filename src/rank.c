@@ -748,7 +748,7 @@ static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
         return SQLITE_OK;
     sqlite3 *db = ctl->fs->db;
     fs_impact_list l;
-    int found = fs_impact_load(db, u->term, u->nterm, &l);
+    int found = fs_impact_load(ctl->fs, u->term, u->nterm, &l);
     if (found <= 0)
         return -found;
     double r = 1.0;
@@ -781,10 +781,10 @@ static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
             rc = SQLITE_CORRUPT;         /* an id reused: never written */
             break;
         }
-        /* As score_row() adds them: BM25F, coverage, closeness (none). */
+        /* As score_row() adds them: BM25F, then coverage (one word: no
+        ** closeness). */
         double score = bm25f(q, e.tf, len);
         score += COVERAGE_WEIGHT * 1;
-        score += 0.0;
         ctl->nmarks = e.npos < 0 ? -1 : 0;
         for (int i = 0; ctl->marks && i < e.npos; i++)
             note_mark(ctl, e.pos[i], 1);
