@@ -2,13 +2,15 @@
 ** suggest.c - "did you mean": corrections for misspelled query words, taken
 ** from the words the index actually holds.
 **
-** The vocabulary holds stemmed, folded terms: the vocab table the indexer
-** keeps (vocab.c), or in an index without it an fts5vocab table, made in
-** the TEMP schema so the index file is never written. A query word is
-** tokenized the way documents are; each token that is absent or rare
-** (asked of the index itself, as the table may be stale) is compared with
-** the terms that share its first or second letter and are of a near
-** length, by an edit distance that gives up past the bound. A term from
+** The vocabulary holds stemmed, folded terms: the groups of vocab_near
+** (vocabnear.h, by first letter and length) made with the vocab table the
+** indexer keeps (vocab.c); in an index made before them, that table, or
+** an fts5vocab table made in the TEMP schema so the index file is never
+** written. A query word is tokenized the way documents are; each token
+** that is absent or rare (asked of the index itself, as the table may be
+** stale) is compared with the terms that share its first or second letter
+** and are of a near length, by an edit distance that gives up past the
+** bound. Terms with a digit are never offered (vocabnear.h). A term from
 ** the table is checked to be in the index still. The winning term is
 ** shown as a document spells it: its first occurrence in a passage.
 */
@@ -17,6 +19,7 @@
 #include "buf.h"
 #include "tokenizer.h"
 #include "vocab.h"
+#include "vocabnear.h"
 
 #include <limits.h>
 #include <string.h>
@@ -154,6 +157,8 @@ typedef struct vocab {
     sqlite3_stmt *count;                /* passages holding a term */
     sqlite3_stmt *range;                /* terms in [?1, ?2), in ?3 passages
                                         ** or more */
+    sqlite3_stmt *near;                 /* vocab_near's groups of a first
+                                        ** character, by length (?2..?3) */
     sqlite3_stmt *form;                 /* a passage holding a term */
     sqlite3_stmt *few;                  /* up to ?2 passages of a term */
     int fts5vocab;                      /* temp.fsearch_vocab was made */
@@ -192,9 +197,15 @@ static int vocab_fts5vocab(vocab *v)
 static int vocab_full(vocab *v)
 {
     fsearch *fs = v->fs;
-    if (v->range)
+    if (v->range || v->near)
         return FSEARCH_OK;
-    int rc = sqlite3_prepare_v2(fs->db, "SELECT term, n FROM main.vocab "
+    /* vocab_near is made with the vocab table; an index whose table was
+    ** last built by an older fsearch lacks it until the next rebuild. */
+    int rc = sqlite3_prepare_v2(fs->db, "SELECT len, terms FROM "
+                                "main.vocab_near WHERE lead = ?1 AND len "
+                                "BETWEEN ?2 AND ?3", -1, &v->near, NULL);
+    if (rc != SQLITE_OK)
+        rc = sqlite3_prepare_v2(fs->db, "SELECT term, n FROM main.vocab "
                                 "WHERE term >= ?1 AND term < ?2 AND n >= ?3 "
                                 "AND length(term) BETWEEN ?4 AND ?5", -1,
                                 &v->range, NULL);
@@ -230,6 +241,7 @@ static void vocab_close(vocab *v)
 {
     sqlite3_finalize(v->count);
     sqlite3_finalize(v->range);
+    sqlite3_finalize(v->near);
     sqlite3_finalize(v->form);
     sqlite3_finalize(v->few);
     fs_buf_free(&v->tmp);
@@ -312,6 +324,98 @@ static int ncodepoints(const char *s, size_t n)
     return k;
 }
 
+/* What a range's terms are compared with: the stem and the typed word,
+** decoded once, since a range may hold tens of thousands of terms. */
+typedef struct near_ctx {
+    const token *t;
+    int32_t xs[MAX_CP], xt[MAX_CP];
+    int ns, nt;
+    int tail;                           /* characters of an ending dropped */
+    int maxd;
+    sqlite3_int64 need;
+    signed char hs[64], ht[64];         /* xs's and xt's code points counted
+                                        ** by their value mod 64 */
+} near_ctx;
+
+static void count_mod64(const int32_t *x, int n, signed char h[64])
+{
+    memset(h, 0, 64);
+    for (int i = 0; i < n; i++)
+        h[x[i] & 63]++;
+}
+
+/* Keep term[0..n), in `docs` passages, in b if it is one of the closest. */
+static int consider(const near_ctx *c, const char *term, int n,
+                    sqlite3_int64 docs, best *b)
+{
+    if (docs < c->need || !term || !fs_near_wanted(term, n) ||
+        (n == c->t->n && memcmp(term, c->t->stem, (size_t)n) == 0))
+        return FSEARCH_OK;
+    const cand *worst = b->n == NBEST ? &b->c[NBEST - 1] : NULL;
+    int lim = worst && worst->dist < c->maxd ? worst->dist : c->maxd;
+    int32_t y[MAX_CP];
+    int m = decode(term, (size_t)n, y);
+    /* Most terms of a range are far off, and cheaper to rule out by their
+    ** letters: an edit changes by at most one how many letters of y the
+    ** other word lacks (and the reverse), so those counts bound the
+    ** distance from below. Dropping an ending only adds letters y may lack. */
+    signed char ds[64], dtyped[64];
+    memcpy(ds, c->hs, sizeof ds);
+    memcpy(dtyped, c->ht, sizeof dtyped);
+    int ys = 0, yt = 0;                 /* letters of y the stem, the typed
+                                        ** word lack */
+    for (int k = 0; k < m; k++) {
+        ys += --ds[y[k] & 63] < 0;
+        yt += --dtyped[y[k] & 63] < 0;
+    }
+    int stem_lacks = c->ns - (m - ys);  /* letters of the stem y lacks */
+    int low = ys > stem_lacks ? ys : stem_lacks;
+    int d = low > lim ? lim + 1 : distance_cp(c->xs, c->ns, y, m, lim, 0);
+    if (d > 0 && yt <= lim) {
+        int dt = distance_cp(c->xt, c->nt, y, m, lim, c->tail);
+        if (dt < d)
+            d = dt;
+    }
+    if (d > lim || (worst && !better(d, docs, worst)))
+        return FSEARCH_OK;
+    return best_add(b, d, docs, term, n);
+}
+
+/* The terms of vocab_near's groups for the first character p[0..np), of
+** lengths shortest..longest. */
+static int scan_near(vocab *v, const near_ctx *c, const char *p, size_t np,
+                     int shortest, int longest, best *b)
+{
+    sqlite3_bind_blob(v->near, 1, p, (int)np, SQLITE_TRANSIENT);
+    sqlite3_bind_int(v->near, 2, shortest);
+    sqlite3_bind_int(v->near, 3, longest >= MAX_CP ? FS_NEAR_LEN_CAP : longest);
+    int rc = SQLITE_DONE, erc = FSEARCH_OK, nread = 0;
+    while (erc == FSEARCH_OK && (rc = sqlite3_step(v->near)) == SQLITE_ROW) {
+        fs_near_iter it;
+        fs_near_iter_init(&it, sqlite3_column_blob(v->near, 1),
+                          sqlite3_column_bytes(v->near, 1));
+        const char *term;
+        int n, more;
+        sqlite3_int64 docs;
+        while ((more = fs_near_next(&it, &term, &n, &docs)) == 1 &&
+               nread++ < MAX_SCAN) {
+            erc = consider(c, term, n, docs, b);
+            if (erc != FSEARCH_OK)
+                break;
+        }
+        if (more == SQLITE_CORRUPT)
+            rc = SQLITE_CORRUPT;
+        if (rc != SQLITE_ROW)
+            break;
+    }
+    sqlite3_reset(v->near);
+    if (erc != FSEARCH_OK)
+        return fs_error(v->fs, erc, "out of memory");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
+    return FSEARCH_OK;
+}
+
 /*
 ** Look at the terms starting with the code point at p[0..np) for spellings
 ** of t within maxd edits and found in at least `need` passages. A term is
@@ -322,9 +426,28 @@ static int scan_range(vocab *v, const token *t, const fs_buf *typed,
                       const char *p, size_t np, int maxd, sqlite3_int64 need,
                       best *b)
 {
-    char lo[8], hi[8];
     if (np == 0 || np > 4)
         return FSEARCH_OK;
+    near_ctx c;
+    c.t = t;
+    c.maxd = maxd;
+    c.need = need;
+    /* A short word may not drop much: "his" is no stem of "histroy". */
+    c.tail = ncodepoints(typed->p, typed->n) / 3;
+    if (c.tail > SUFFIX_MAX)
+        c.tail = SUFFIX_MAX;
+    c.ns = decode(t->stem, (size_t)t->n, c.xs);
+    c.nt = decode(typed->p, typed->n, c.xt);
+    count_mod64(c.xs, c.ns, c.hs);
+    count_mod64(c.xt, c.nt, c.ht);
+    /* Only terms of a length within maxd of the stem's, or of the typed
+    ** word's less an ending, can be near (distance_cp's first test), so
+    ** the others are not read. Past MAX_CP, lengths are not compared. */
+    int shortest = (c.ns < c.nt - c.tail ? c.ns : c.nt - c.tail) - maxd;
+    int longest = (c.ns > c.nt ? c.ns : c.nt) + maxd;
+    if (v->near)
+        return scan_near(v, &c, p, np, shortest, longest, b);
+    char lo[8], hi[8];
     memcpy(lo, p, np);
     memcpy(hi, p, np);
     if ((unsigned char)hi[np - 1] == 0xFF)
@@ -332,43 +455,14 @@ static int scan_range(vocab *v, const token *t, const fs_buf *typed,
     hi[np - 1] = (char)((unsigned char)hi[np - 1] + 1);
     sqlite3_bind_text(v->range, 1, lo, (int)np, SQLITE_TRANSIENT);
     sqlite3_bind_text(v->range, 2, hi, (int)np, SQLITE_TRANSIENT);
-    int rc, nread = 0, erc = FSEARCH_OK;
-    /* A short word may not drop much: "his" is no stem of "histroy". */
-    int tail = ncodepoints(typed->p, typed->n) / 3;
-    if (tail > SUFFIX_MAX)
-        tail = SUFFIX_MAX;
-    /* Decoded once: a range may hold tens of thousands of terms. */
-    int32_t xs[MAX_CP], xt[MAX_CP], y[MAX_CP];
-    int ns = decode(t->stem, (size_t)t->n, xs);
-    int nt = decode(typed->p, typed->n, xt);
-    /* Only terms of a length within maxd of the stem's, or of the typed
-    ** word's less an ending, can be near (distance_cp's first test), so
-    ** SQLite leaves out the others. Past MAX_CP, lengths are not compared. */
-    int shortest = (ns < nt - tail ? ns : nt - tail) - maxd;
-    int longest = (ns > nt ? ns : nt) + maxd;
     sqlite3_bind_int64(v->range, 3, need);
     sqlite3_bind_int(v->range, 4, shortest);
     sqlite3_bind_int(v->range, 5, longest >= MAX_CP ? INT_MAX : longest);
+    int rc, nread = 0, erc = FSEARCH_OK;
     while ((rc = sqlite3_step(v->range)) == SQLITE_ROW && nread++ < MAX_SCAN) {
-        sqlite3_int64 docs = sqlite3_column_int64(v->range, 1);
-        if (docs < need)
-            continue;
-        const char *term = (const char *)sqlite3_column_text(v->range, 0);
-        int n = sqlite3_column_bytes(v->range, 0);
-        if (!term || (n == t->n && memcmp(term, t->stem, (size_t)n) == 0))
-            continue;
-        const cand *worst = b->n == NBEST ? &b->c[NBEST - 1] : NULL;
-        int lim = worst && worst->dist < maxd ? worst->dist : maxd;
-        int m = decode(term, (size_t)n, y);
-        int d = distance_cp(xs, ns, y, m, lim, 0);
-        if (d > 0) {
-            int dt = distance_cp(xt, nt, y, m, lim, tail);
-            if (dt < d)
-                d = dt;
-        }
-        if (d > lim || (worst && !better(d, docs, worst)))
-            continue;
-        erc = best_add(b, d, docs, term, n);
+        erc = consider(&c, (const char *)sqlite3_column_text(v->range, 0),
+                       sqlite3_column_bytes(v->range, 0),
+                       sqlite3_column_int64(v->range, 1), b);
         if (erc != FSEARCH_OK)
             break;
     }

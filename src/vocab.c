@@ -11,6 +11,7 @@
 ** removed is taken as the average file at the last build.
 */
 #include "vocab.h"
+#include "vocabnear.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,9 +77,12 @@ int fs_vocab_rebuild(fsearch *fs)
                  "INSERT OR REPLACE INTO meta(key, value) SELECT "
                  "'vocab_docs', CAST(count(*) AS TEXT) FROM doc;"
                  "INSERT OR REPLACE INTO meta(key, value) VALUES("
-                 "'vocab_changed', '0');"
-                 "COMMIT;",
+                 "'vocab_changed', '0');",
                  "cannot write the index vocabulary");
+    if (rc == FSEARCH_OK)
+        rc = fs_vocab_near_build(fs);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, "COMMIT", "cannot write the index vocabulary");
     if (rc != FSEARCH_OK)
         sqlite3_exec(fs->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;

@@ -14,6 +14,7 @@
 #include "fsearch.h"
 #include "internal.h"
 #include "vocab.h"
+#include "vocabnear.h"
 #include "../test.h"
 
 static char tmp_dir[512], corpus[600], db[600];
@@ -237,8 +238,9 @@ TEST(absent_table)
     char with[64], without[64];
     static const char *const typos[] = { "pterodactil", "lanterm",
                                          "meadwo", "harbor", "qqqqqq" };
-    CHECK_INT(sqlite3_exec(fs->db, "DROP TABLE vocab; DELETE FROM meta "
-                           "WHERE key LIKE 'vocab_%'", NULL, NULL, NULL),
+    CHECK_INT(sqlite3_exec(fs->db, "DROP TABLE vocab; DROP TABLE vocab_near; "
+                           "DELETE FROM meta WHERE key LIKE 'vocab_%'", NULL,
+                           NULL, NULL),
               SQLITE_OK);
     fsearch_close(fs);
     fs = NULL;
@@ -257,8 +259,9 @@ TEST(absent_table)
         /* The same answers with the table as without it. */
         suggestion(fs, typos[i], with, sizeof with);
         CHECK_INT(fsearch_open(&old, db, NULL), FSEARCH_OK);
-        CHECK_INT(sqlite3_exec(old->db, "SAVEPOINT s; DROP TABLE vocab",
-                               NULL, NULL, NULL), SQLITE_OK);
+        CHECK_INT(sqlite3_exec(old->db, "SAVEPOINT s; DROP TABLE vocab; "
+                               "DROP TABLE vocab_near", NULL, NULL, NULL),
+                  SQLITE_OK);
         suggestion(old, typos[i], without, sizeof without);
         CHECK_INT(sqlite3_exec(old->db, "ROLLBACK TO s; RELEASE s", NULL,
                                NULL, NULL), SQLITE_OK);
@@ -268,6 +271,128 @@ TEST(absent_table)
     close_corpus(fs);
 }
 
+/* Does vocab_near hold exactly the vocab table's rows, each in the group
+** of its first character and length? Checked in SQL: its blobs are read
+** back with fs_near_next(). */
+static int near_equals_vocab(fsearch *fs)
+{
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_prepare_v2(fs->db, "SELECT lead, len, terms FROM "
+                                 "vocab_near", -1, &st, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(fs->db, "CREATE TEMP TABLE IF NOT EXISTS "
+                           "t_near(term BLOB, n INTEGER); DELETE FROM t_near",
+                           NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_stmt *ins = NULL;
+    CHECK_INT(sqlite3_prepare_v2(fs->db, "INSERT INTO t_near VALUES(?1, ?2)",
+                                 -1, &ins, NULL), SQLITE_OK);
+    int ok = 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *lead = sqlite3_column_blob(st, 0);
+        int nlead = sqlite3_column_bytes(st, 0);
+        int len = sqlite3_column_int(st, 1);
+        fs_near_iter it;
+        fs_near_iter_init(&it, sqlite3_column_blob(st, 2),
+                          sqlite3_column_bytes(st, 2));
+        const char *term;
+        int n, r, chars;
+        sqlite3_int64 docs;
+        while ((r = fs_near_next(&it, &term, &n, &docs)) == 1) {
+            chars = 0;
+            for (int i = 0; i < n; i++)
+                chars += ((unsigned char)term[i] & 0xC0) != 0x80;
+            if (chars > FS_NEAR_LEN_CAP)
+                chars = FS_NEAR_LEN_CAP;
+            ok &= n >= nlead && memcmp(term, lead, (size_t)nlead) == 0 &&
+                  (n == nlead || ((unsigned char)term[nlead] & 0xC0) != 0x80);
+            ok &= chars == len;
+            sqlite3_bind_blob(ins, 1, term, n, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(ins, 2, docs);
+            ok &= sqlite3_step(ins) == SQLITE_DONE;
+            sqlite3_reset(ins);
+        }
+        ok &= r == 0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    /* Terms with a digit are left out (fs_near_wanted). */
+    return ok && sql_int(fs, "SELECT (SELECT count(*) FROM vocab WHERE term "
+                             "NOT GLOB '*[0-9]*') = (SELECT count(*) FROM "
+                             "t_near) AND NOT EXISTS (SELECT CAST(term AS "
+                             "BLOB), n FROM vocab WHERE term NOT GLOB "
+                             "'*[0-9]*' EXCEPT SELECT term, n FROM t_near) "
+                             "AND EXISTS (SELECT 1 FROM vocab WHERE term = "
+                             "'ipv6')") == 1;
+}
+
+/* "Did you mean" reads vocab_near, made with the vocab table: the same
+** answers as from the vocab table itself, accents and all; kept in step by
+** rebuilds; a damaged group is reported, not skipped. */
+TEST(near_groups)
+{
+    fsearch *fs = open_corpus();
+    CHECK_INT(put("accents.txt", "Cafés\n\nLe café crème du séminaire "
+                                 "naïf, à l'hôpital; 東京の天気 and the "
+                                 "invasion of the orchards over ipv6.\n"),
+              0);
+    for (int i = 0; i < 5; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "big%d.txt", i);
+        CHECK_INT(put(name, "Big %d\n\nThe seminaire and the hopital by "
+                            "the %s.\n", i, words[i]), 0);
+    }
+    CHECK_INT(run_index(fs), FSEARCH_OK);
+    CHECK(sql_int(fs, "SELECT count(*) FROM vocab_near") > 10);
+    CHECK(near_equals_vocab(fs));
+    static const char *const typos[] = {
+        "pterodactil", "lanterm", "meadwo", "harbor", "qqqqqq", "seminiare",
+        "hopitla", "invasoin", "orchrad", "tjunder", "hrabour", "cnayon",
+        "villagge", "blankte", "ipvx",
+    };
+    for (size_t i = 0; i < sizeof typos / sizeof typos[0]; i++) {
+        char with[64], without[64];
+        suggestion(fs, typos[i], with, sizeof with);
+        fsearch *old = NULL;
+        CHECK_INT(fsearch_open(&old, db, NULL), FSEARCH_OK);
+        CHECK_INT(sqlite3_exec(old->db, "SAVEPOINT s; DROP TABLE vocab_near",
+                               NULL, NULL, NULL), SQLITE_OK);
+        suggestion(old, typos[i], without, sizeof without);
+        CHECK_INT(sqlite3_exec(old->db, "ROLLBACK TO s; RELEASE s", NULL,
+                               NULL, NULL), SQLITE_OK);
+        fsearch_close(old);
+        CHECK_STR(with, without);
+        if (i == 1)
+            CHECK_STR(with, "lantern");
+        if (i == 5)
+            CHECK_STR(with, "séminaire");
+        if (i == 14)                    /* "ipv6" is no word to offer */
+            CHECK_STR(with, "");
+    }
+    /* A rebuild makes the groups again with the table. */
+    for (int i = 0; i < 5; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "more%d.txt", i);
+        CHECK_INT(put(name, "More %d\n\nA brontosaurus and a %s.\n", i,
+                      words[i]), 0);
+    }
+    CHECK_INT(run_index(fs), FSEARCH_OK);
+    CHECK(near_equals_vocab(fs));
+    char buf[64];
+    suggestion(fs, "brontosaurs", buf, sizeof buf);
+    CHECK_STR(buf, "brontosaurus");
+    /* A group cut short is a damaged index. */
+    CHECK_INT(sqlite3_exec(fs->db, "UPDATE vocab_near SET terms = "
+                           "x'0962726f6e746f' WHERE lead = x'62'", NULL, NULL,
+                           NULL), SQLITE_OK);
+    fsearch_cursor *cur = NULL;
+    const char *const *w = NULL;
+    size_t nw = 0;
+    CHECK_INT(fsearch_search(&cur, fs, "brontosaurs", NULL), FSEARCH_OK);
+    CHECK_INT(fsearch_suggestions(cur, &w, &nw), FSEARCH_ECORRUPT);
+    CHECK(strstr(fsearch_errmsg(fs), "vocabulary") != NULL);
+    fsearch_cursor_free(cur);
+    close_corpus(fs);
+}
+
 RUN_TESTS("test_vocab", T(built_by_first_run), T(stale_table),
           T(rebuilt_after_big_change), T(rebuild_due_after_kill),
-          T(absent_table))
+          T(absent_table), T(near_groups))
