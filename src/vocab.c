@@ -18,7 +18,8 @@
 
 /* The table, its state in meta, and how much changed since. */
 typedef struct vocab_state {
-    int exists;                  /* the table is there */
+    int exists;                  /* the table is there, and vocab_near
+                                 ** (an older fsearch made the table only) */
     sqlite3_int64 passages;      /* passages at the last build */
     sqlite3_int64 docs;          /* documents then */
     sqlite3_int64 changed;       /* passages added or removed since */
@@ -30,8 +31,8 @@ static int read_state(fsearch *fs, vocab_state *s)
     memset(s, 0, sizeof *s);
     int rc = sqlite3_prepare_v2(
         fs->db,
-        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' "
-        "AND name = 'vocab'), "
+        "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+        "AND name IN ('vocab', 'vocab_near')) = 2, "
         "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
         "'vocab_passages'), "
         "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vocab_docs'), "
