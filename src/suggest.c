@@ -381,6 +381,18 @@ static int consider(const near_ctx *c, const char *term, int n,
     return best_add(b, d, docs, term, n);
 }
 
+/* End a scan: reset its statement; its SQLite result code rc (SQLITE_ROW
+** if it stopped early) and a failure of the caller's own, erc, made one. */
+static int scan_done(vocab *v, sqlite3_stmt *st, int rc, int erc)
+{
+    sqlite3_reset(st);
+    if (erc != FSEARCH_OK)
+        return fs_error(v->fs, erc, "out of memory");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
+    return FSEARCH_OK;
+}
+
 /* The terms of vocab_near's groups for the first character p[0..np), of
 ** lengths shortest..longest. */
 static int scan_near(vocab *v, const near_ctx *c, const char *p, size_t np,
@@ -408,12 +420,7 @@ static int scan_near(vocab *v, const near_ctx *c, const char *p, size_t np,
         if (rc != SQLITE_ROW)
             break;
     }
-    sqlite3_reset(v->near);
-    if (erc != FSEARCH_OK)
-        return fs_error(v->fs, erc, "out of memory");
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
-    return FSEARCH_OK;
+    return scan_done(v, v->near, rc, erc);
 }
 
 /*
@@ -466,12 +473,7 @@ static int scan_range(vocab *v, const token *t, const fs_buf *typed,
         if (erc != FSEARCH_OK)
             break;
     }
-    sqlite3_reset(v->range);
-    if (erc != FSEARCH_OK)
-        return fs_error(v->fs, erc, "out of memory");
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return fs_error_sqlite(v->fs, rc, "cannot read the index vocabulary");
-    return FSEARCH_OK;
+    return scan_done(v, v->range, rc, erc);
 }
 
 typedef struct first_token {
