@@ -297,8 +297,11 @@ static int prepare(fsearch_cursor *c)
         src = fs_stmt_take(fs, "SELECT path, title FROM doc WHERE id = ?1",
                            &c->st_doc);
     if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT body FROM passage_text WHERE id = ?1",
-                           &c->st_text);
+        /* passage_text's join, spelled out: a view is expanded again by
+        ** each process's first prepare. */
+        src = fs_stmt_take(fs, "SELECT fsearch_text(b.data, p.boff, p.blen) "
+                           "FROM passage p JOIN passage_block b "
+                           "ON b.id = p.block WHERE p.id = ?1", &c->st_text);
     if (src != SQLITE_OK) {
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;

@@ -15,6 +15,7 @@
 #include "fsearch.h"
 
 #define ZDICT_STATIC_LINKING_ONLY   /* fastCover's parameters */
+#define ZSTD_STATIC_LINKING_ONLY    /* ZSTD_createDDict_byReference */
 #include <string.h>
 #include <zdict.h>
 #include <zstd.h>
@@ -34,6 +35,7 @@ struct fs_textstore_dec {
     fs_textstore_dict_fn find;
     void *find_arg;
     ZSTD_DDict *ddict;   /* the last dictionary needed, or NULL */
+    fs_buf dict;         /* its bytes, which ddict refers to */
     unsigned dict_id;    /* its id */
     int cached;          /* text holds the block key[0..nkey) */
     unsigned char *key;  /* that stored block (a copy) */
@@ -163,6 +165,7 @@ void fs_textstore_dec_free(fs_textstore_dec *d)
         return;
     ZSTD_freeDCtx(d->dc);
     ZSTD_freeDDict(d->ddict);
+    fs_buf_free(&d->dict);
     fs_free(d->key);
     fs_free(d->text);
     fs_free(d);
@@ -195,15 +198,22 @@ static int load_dict(fs_textstore_dec *d, unsigned id, const char **why)
     int rc = d->find(d->find_arg, id, &b);
     if (rc == FSEARCH_OK && ZDICT_getDictID(b.p, b.n) != id)
         rc = FSEARCH_ECORRUPT;
+    /* By reference: a copy would be 64 KB more to write and fault in,
+    ** a tenth of a one-search process's page faults. */
     ZSTD_DDict *dd = NULL;
-    if (rc == FSEARCH_OK && !(dd = ZSTD_createDDict(b.p, b.n)))
-        rc = FSEARCH_ENOMEM;
-    fs_buf_free(&b);
+    if (rc == FSEARCH_OK && !(dd = ZSTD_createDDict_byReference(b.p, b.n)))
+        rc = ZDICT_isError(ZDICT_getDictHeaderSize(b.p, b.n))
+                 ? FSEARCH_ECORRUPT   /* (NULL is also a bad dictionary) */
+                 : FSEARCH_ENOMEM;
     if (rc == FSEARCH_ECORRUPT)
         *why = "passage text block: its dictionary is missing or damaged";
-    if (rc != FSEARCH_OK)
+    if (rc != FSEARCH_OK) {
+        fs_buf_free(&b);
         return rc;
+    }
     ZSTD_freeDDict(d->ddict);
+    fs_buf_free(&d->dict);
+    d->dict = b;
     d->ddict = dd;
     d->dict_id = id;
     return FSEARCH_OK;
@@ -327,22 +337,29 @@ static void dec_destroy(void *p)
 ** connection (arg). */
 static int find_in_db(void *arg, unsigned id, fs_buf *out)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(arg, "SELECT data FROM passage_dict "
-                                "WHERE id = ?1", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        rc = sqlite3_step(st);
-    }
+    /* Read straight into out: a statement's column would be one more copy
+    ** of the dictionary, and parsing its SQL is paid by each process. */
+    sqlite3_blob *bl = NULL;
+    int rc = sqlite3_blob_open(arg, "main", "passage_dict", "data", id, 0,
+                               &bl);
     int frc = FSEARCH_ECORRUPT;
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_OK) {
+        int n = sqlite3_blob_bytes(bl);
         frc = FSEARCH_OK;
-        fs_buf_append(&frc, out, sqlite3_column_blob(st, 0),
-                      (size_t)sqlite3_column_bytes(st, 0));
+        fs_buf_reserve(&frc, out, (size_t)n);
+        if (frc == FSEARCH_OK)
+            rc = sqlite3_blob_read(bl, out->p + out->n, n, 0);
+        if (frc == FSEARCH_OK && rc == SQLITE_OK) {
+            out->n += (size_t)n;
+            out->p[out->n] = '\0';
+        } else if (frc == FSEARCH_OK) {
+            frc = (rc & 0xff) == SQLITE_NOMEM ? FSEARCH_ENOMEM
+                                              : FSEARCH_ECORRUPT;
+        }
     } else if ((rc & 0xff) == SQLITE_NOMEM) {
         frc = FSEARCH_ENOMEM;
     }
-    sqlite3_finalize(st);
+    sqlite3_blob_close(bl);
     return frc;
 }
 

@@ -1,12 +1,17 @@
 /*
 ** cli.h - what the parts of the fsearch command share. The command is
-** built only on the public header include/fsearch.h.
+** built only on the public header include/fsearch.h (and process.c on
+** SQLite's, for process-wide settings).
 */
 #ifndef FS_CLI_H
 #define FS_CLI_H
 
 #include <stdio.h>
 #include "fsearch.h"
+
+/* Process-wide settings (process.c); first thing in main(), before the
+** library is used. */
+void cli_process_setup(void);
 
 /* Exit statuses, as grep: hits, none, trouble. */
 enum { EXIT_HITS = 0, EXIT_NONE = 1, EXIT_TROUBLE = 2 };

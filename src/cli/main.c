@@ -217,6 +217,7 @@ int main(int argc, char **argv)
     ** EPIPE instead of killing us: the search loop stops, everything is
     ** closed properly, and the EPIPE check at the end stays quiet. */
     signal(SIGPIPE, SIG_IGN);
+    cli_process_setup();
     cli_opts o;
     memset(&o, 0, sizeof o);
     o.corpus = getenv("FSEARCH_CORPUS");

@@ -326,6 +326,39 @@ TEST(dictionary)
     sqlite3_finalize(ins);
     CHECK_INT(sqlite3_step(st), SQLITE_ROW);
     CHECK(memcmp(sqlite3_column_text(st, 0), other + 7, 50) == 0);
+    /* The dictionary is kept in the function's own copy: it outlives the
+    ** row it was read from. (Another block in between, so that the next
+    ** step unpacks again instead of reusing the last text.) */
+    sqlite3_reset(st);
+    sqlite3_bind_blob(st, 1, without.p, (int)without.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    sqlite3_reset(st);
+    CHECK_INT(sqlite3_exec(db, "DELETE FROM passage_dict", NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_bind_blob(st, 1, with.p, (int)with.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK(memcmp(sqlite3_column_text(st, 0), other + 7, 50) == 0);
+    sqlite3_finalize(st);
+    CHECK_INT(sqlite3_close(db), SQLITE_OK);
+
+    /* a stored dictionary cut short is reported as damaged (it was "out
+    ** of memory" when zstd refused it) */
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(fs_textstore_register(db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "CREATE TABLE passage_dict(id INTEGER PRIMARY "
+                           "KEY, data BLOB NOT NULL)", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO passage_dict VALUES(?1, ?2)",
+                                 -1, &ins, NULL), SQLITE_OK);
+    sqlite3_bind_int64(ins, 1, FS_TEXTSTORE_DICT_ID0);
+    sqlite3_bind_blob(ins, 2, dict.p, 64, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(ins), SQLITE_DONE);
+    sqlite3_finalize(ins);
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT fsearch_text(?1, 7, 50)", -1,
+                                 &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, with.p, (int)with.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_CORRUPT);
+    CHECK(strstr(sqlite3_errmsg(db), "dictionary") != NULL);
     sqlite3_finalize(st);
     CHECK_INT(sqlite3_close(db), SQLITE_OK);
 
