@@ -1,13 +1,14 @@
 /*
 ** impact.c - builds and reads the `impact` table (impact.h): each common
 ** word's best passages by BM25F frequency, so that a query of that word
-** scores a thousand listed passages instead of its whole posting list.
+** scores a few hundred listed passages instead of its whole posting list.
 **
 ** The build walks each common term's posting list once (through FTS5, in
 ** one xQueryPhrase call per term), takes the column lengths from an array
-** read once from fts_docsize, and keeps the FS_IMPACT_LIST passages of
-** highest f in a heap; the highest f left out is the term's `rest`. The
-** query side (rank.c) turns `rest` into a bound on every unlisted score.
+** read once from fts_docsize, and keeps the FS_IMPACT_LIST (or _SHORT)
+** passages of highest f in a heap; the highest f left out is the term's
+** `rest`. The query side (rank.c) turns `rest` into a bound on every
+** unlisted score.
 */
 #include "impact.h"
 #include "alloc.h"
@@ -149,7 +150,9 @@ typedef struct build {
     double avg[2];               /* 0 until the first term */
     slot *heap;                  /* [cap], worst f at [0] */
     int *room;                   /* [cap * FS_IMPACT_POS] */
-    size_t n, cap;
+    size_t n, cap;               /* cap: this term's list length */
+    size_t cap_full, cap_short;  /* list lengths by the term's count */
+    sqlite3_int64 full_df;       /* terms this common: cap_full */
     double rest;
     double unit[2];              /* f of one match in a column of length 1:
                                  ** the most one match adds, no division */
@@ -393,7 +396,8 @@ static int tokenizes_to(fsearch *fs, const char *term)
 static int build_terms(fsearch *fs, build *b, sqlite3_int64 min_df)
 {
     sqlite3_stmt *terms = NULL, *walk = NULL, *ins = NULL;
-    int rc = sqlite3_prepare_v2(fs->db, "SELECT term FROM vocab WHERE n >= ?1",
+    int rc = sqlite3_prepare_v2(fs->db,
+                                "SELECT term, n FROM vocab WHERE n >= ?1",
                                 -1, &terms, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(fs->db,
@@ -434,6 +438,8 @@ static int build_terms(fsearch *fs, build *b, sqlite3_int64 min_df)
             continue;
         b->n = 0;
         b->rest = 0;
+        b->cap = sqlite3_column_int64(terms, 1) >= b->full_df ? b->cap_full
+                                                              : b->cap_short;
         rc = sqlite3_bind_text(walk, 2, phrase.p, -1, SQLITE_STATIC);
         int walked = 0;
         if (rc == SQLITE_OK && (rc = sqlite3_step(walk)) == SQLITE_ROW) {
@@ -484,11 +490,27 @@ int fs_impact_rebuild(fsearch *fs, sqlite3_int64 min_df)
                         "key = 'impact_min_df'", FS_IMPACT_MIN_DF, &min_df);
     if (min_df < 1)
         min_df = 1;
-    /* meta impact_list: a shorter list, for tests of the bound. */
+    /* meta impact_list, impact_list_short, impact_full_df: other lengths,
+    ** for tests of the bound. */
+    sqlite3_int64 cap_short = FS_IMPACT_LIST_SHORT;
+    b.full_df = FS_IMPACT_FULL_DF;
     if (src == SQLITE_OK)
         src = query_int(fs, "SELECT CAST(value AS INTEGER) FROM meta WHERE "
                         "key = 'impact_list'", FS_IMPACT_LIST, &cap);
-    b.cap = cap >= 1 && cap <= FS_IMPACT_LIST ? (size_t)cap : FS_IMPACT_LIST;
+    if (src == SQLITE_OK)
+        src = query_int(fs, "SELECT CAST(value AS INTEGER) FROM meta WHERE "
+                        "key = 'impact_list_short'", FS_IMPACT_LIST_SHORT,
+                        &cap_short);
+    if (src == SQLITE_OK)
+        src = query_int(fs, "SELECT CAST(value AS INTEGER) FROM meta WHERE "
+                        "key = 'impact_full_df'", FS_IMPACT_FULL_DF,
+                        &b.full_df);
+    b.cap_full = cap >= 1 && cap <= FS_IMPACT_LIST ? (size_t)cap
+                                                   : FS_IMPACT_LIST;
+    b.cap_short = cap_short >= 1 && (size_t)cap_short <= b.cap_full
+                      ? (size_t)cap_short
+                      : b.cap_full;
+    b.cap = b.cap_full;                 /* the room; each term sets its own */
     if (src == SQLITE_OK)
         src = query_int(fs, "SELECT coalesce(max(id), 0) FROM passage", 0,
                         &b.hwm);

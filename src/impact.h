@@ -5,7 +5,8 @@
 **
 ** The table (docs/SCHEMA.md) is `impact(term, hwm, avg_title, avg_body,
 ** rest, list)`: for each term in at least FS_IMPACT_MIN_DF passages, the
-** FS_IMPACT_LIST passages of highest BM25F frequency f (rank.c) under the
+** FS_IMPACT_LIST (FS_IMPACT_LIST_SHORT if the term is in fewer than
+** FS_IMPACT_FULL_DF) passages of highest BM25F frequency f (rank.c) under the
 ** build's average lengths, best first, with their frequencies, lengths and
 ** body positions; `rest` is the highest f of the term's other passages and
 ** `hwm` the highest passage id at the build. Passage ids are never reused
@@ -18,10 +19,20 @@
 
 #include "internal.h"
 
-/* Terms in fewer passages get no list: their full scan costs under ~7 ms
-** at 1.3 M passages, and the build walks every listed term's postings. */
-#define FS_IMPACT_MIN_DF 30000
-#define FS_IMPACT_LIST 1024      /* passages listed per term */
+/*
+** Terms in fewer passages get no list. Measured on the full benchmark slice
+** (1.3 M passages, 24 words of 1 000-14 000 passages): with a list a word
+** of 2 000-14 000 passages takes 0.3-0.7x the time of walking its
+** postings, one of 1 000-2 000 still 0.6-0.9x, for 1.7 MB of list per 1 000
+** terms of 256 entries; the build walks every listed term's postings
+** (+4.4 CPU s at 2 000 against 30 000). A term in FS_IMPACT_FULL_DF
+** passages or more gets the long list (deep pages of a very common word);
+** 256 passages prove a first page with its look-ahead.
+*/
+#define FS_IMPACT_MIN_DF 2000
+#define FS_IMPACT_FULL_DF 30000
+#define FS_IMPACT_LIST 1024      /* passages listed per term that common */
+#define FS_IMPACT_LIST_SHORT 256 /* per term of fewer passages */
 #define FS_IMPACT_POS 64         /* body positions kept (FS_TOPK_MARKS/2) */
 
 /* The cursor's request for one query (fs_rank_ctl.impact). */

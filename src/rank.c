@@ -55,6 +55,7 @@
 #define PROXIMITY_WEIGHT 2.0    /* short queries: words side by side first */
 #define PROXIMITY_WEIGHT_LONG 0.5 /* long ones: more hurt, so ties only */
 #define MAX_GROUPS 512
+#define GATHER_MAX_PHRASES 8    /* rows of up to this many: gather() */
 
 #define COL_TITLE 0
 #define COL_BODY 1
@@ -71,6 +72,9 @@ typedef struct rank_query {
     double gap;           /* bound of score less coverage, see fs_rank_ctl */
     int *scratch;         /* rank_func's per-row arrays, reused */
     size_t nscratch;      /* ints */
+    int *size;            /* [nphrase] xPhraseSize, or NULL: see gather() */
+    int *inst;            /* gather()'s body instances, reused */
+    size_t ninst;         /* ints of room at inst */
 } rank_query;
 
 static void rank_query_free(void *p)
@@ -81,6 +85,8 @@ static void rank_query_free(void *p)
         fs_free(q->weight);
         fs_free(q->idf);
         fs_free(q->scratch);
+        fs_free(q->size);
+        fs_free(q->inst);
         fs_free(q);
     }
 }
@@ -530,6 +536,96 @@ static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
     return rc;
 }
 
+/* Room for n ints at q->inst; SQLite rc. */
+static int inst_room(rank_query *q, size_t n)
+{
+    if (n <= q->ninst)
+        return SQLITE_OK;
+    size_t ncap = q->ninst ? 2 * q->ninst : 256;
+    while (ncap < n)
+        ncap *= 2;
+    int *p = fs_realloc(q->inst, ncap * sizeof *p);
+    if (!p)
+        return SQLITE_NOMEM;
+    q->inst = p;
+    q->ninst = ncap;
+    return SQLITE_OK;
+}
+
+/*
+** The row's instances for a query of a few phrases, read from each
+** phrase's own position list: xInstCount would first build (and sort) the
+** array of every instance, and xInst hands them out one call each, a fifth
+** of a two-word row's cost. Fills tf, minlen and present as the xInst loop
+** of score_row() does, and the body instances of positive phrases into
+** *grp and *off (room at q->inst) in xInst's order, by offset, then phrase
+** number, which is how FTS5 merges the phrases' lists; so closeness, the
+** highlights and every sum come out the same. SQLite rc.
+*/
+static int gather(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                  rank_query *q, fs_rank_ctl *ctl, int *tf, int *minlen,
+                  int *present, int **grp, int **off, int *nbody)
+{
+    int start[GATHER_MAX_PHRASES + 1], at[GATHER_MAX_PHRASES];
+    int rc = SQLITE_OK, n = 0, found = 0;
+    if (!q->size) {
+        if (!(q->size = fs_malloc((size_t)q->nphrase * sizeof *q->size)))
+            return SQLITE_NOMEM;
+        for (int p = 0; p < q->nphrase; p++)
+            q->size[p] = api->xPhraseSize(ctx, p);
+    }
+    for (int p = 0; rc == SQLITE_OK && p < q->nphrase; p++) {
+        Fts5PhraseIter it;
+        int ic = -1, io = 0, g = q->group[p], size = q->size[p];
+        start[p] = n;
+        rc = api->xPhraseFirst(ctx, p, &it, &ic, &io);
+        for (; rc == SQLITE_OK && ic >= 0;
+             api->xPhraseNext(ctx, &it, &ic, &io)) {
+            found = 1;
+            if (ic > 1)
+                continue;
+            tf[p * 2 + ic]++;
+            if (io + size > minlen[ic])
+                minlen[ic] = io + size;
+            if (g < 0)
+                continue;
+            present[g] = 1;
+            if (ic == COL_BODY) {
+                if ((size_t)n >= q->ninst)
+                    rc = inst_room(q, (size_t)n + 1);
+                if (rc == SQLITE_OK)
+                    q->inst[n++] = io;
+            }
+        }
+    }
+    start[q->nphrase] = n;
+    /* Every row of a MATCH holds an instance: none is a failure (see
+    ** inst_count). */
+    if (rc == SQLITE_OK && !found)
+        rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = inst_room(q, 3 * (size_t)n + 3);
+    if (rc != SQLITE_OK)
+        return rc;
+    int *raw = q->inst, *g_out = raw + n + 1, *o_out = g_out + n + 1;
+    memcpy(at, start, (size_t)q->nphrase * sizeof *at);
+    for (int k = 0; k < n; k++) {
+        int best = -1;
+        for (int p = 0; p < q->nphrase; p++)
+            if (at[p] < start[p + 1] &&
+                (best < 0 || raw[at[p]] < raw[at[best]]))
+                best = p;
+        g_out[k] = q->group[best];
+        o_out[k] = raw[at[best]++];
+        if (ctl && ctl->marks)
+            note_mark(ctl, o_out[k], q->size[best]);
+    }
+    *grp = g_out;
+    *off = o_out;
+    *nbody = n;
+    return SQLITE_OK;
+}
+
 /*
 ** Score the current row of ctx for query q into *score, or set *pruned
 ** when ctl's floor shows it cannot reach the heap (then its column sizes
@@ -543,8 +639,12 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
     ** xInstCount would first build the array of every phrase's (a fifth
     ** of the cost of a common word's row). */
     int single = q->nphrase == 1;
+    /* A few phrases, for the cursor: gather(). The plain call (ORDER BY
+    ** rank, which tests/unit/test_topk.c compares the cursor's stream
+    ** with) keeps xInst. */
+    int merged = !single && ctl && q->nphrase <= GATHER_MAX_PHRASES;
     int ninst = 0;
-    int rc = single ? SQLITE_OK : inst_count(api, ctx, &ninst);
+    int rc = single || merged ? SQLITE_OK : inst_count(api, ctx, &ninst);
     int ncell = q->nphrase * 2;
     int *tf = NULL, *present = NULL, *grp = NULL, *off = NULL, *counts = NULL;
     *score_out = 0.0;
@@ -602,6 +702,8 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
         if (rc == SQLITE_OK && !found)
             rc = SQLITE_NOMEM;
     }
+    if (rc == SQLITE_OK && merged)
+        rc = gather(api, ctx, q, ctl, tf, minlen, present, &grp, &off, &nbody);
     for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
         int ip, ic, io;
         rc = api->xInst(ctx, i, &ip, &ic, &io);

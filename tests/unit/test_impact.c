@@ -57,10 +57,13 @@ static fsearch *open_corpus(void)
     fsearch_options o = FSEARCH_OPTIONS_INIT;
     o.flags = FSEARCH_OPEN_CREATE;
     CHECK_INT(fsearch_open(&fs, db, &o), FSEARCH_OK);
-    /* Lists for words in 40 passages or more, 24 passages long: most
-    ** queries need the bound, and many run past the list. */
+    /* Lists for words in 40 passages or more, 24 passages long (12 for
+    ** words in fewer than 100): most queries need the bound, and many run
+    ** past the list. */
     CHECK_INT(fs_meta_set(fs, "impact_min_df", "40"), FSEARCH_OK);
     CHECK_INT(fs_meta_set(fs, "impact_list", "24"), FSEARCH_OK);
+    CHECK_INT(fs_meta_set(fs, "impact_list_short", "12"), FSEARCH_OK);
+    CHECK_INT(fs_meta_set(fs, "impact_full_df", "100"), FSEARCH_OK);
     CHECK_INT(fsearch_index(fs, corpus, NULL, NULL), FSEARCH_OK);
     return fs;
 }
@@ -197,6 +200,43 @@ static long long count_of(fsearch *fs, const char *sql)
     return v;
 }
 
+/* A word in fewer than impact_full_df passages gets the short list, one in
+** more the long one, both full. */
+TEST(list_lengths)
+{
+    fsearch *fs = open_corpus();
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_prepare_v2(fs->db, "SELECT v.n, i.list FROM impact i "
+                                 "JOIN vocab v USING (term)", -1, &st, NULL),
+              SQLITE_OK);
+    int shorts = 0, longs = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long df = sqlite3_column_int64(st, 0);
+        fs_impact_list l;
+        memset(&l, 0, sizeof l);
+        l.nblob = (size_t)sqlite3_column_bytes(st, 1);
+        CHECK((l.blob = fs_malloc(l.nblob + 1)) != NULL);
+        if (!l.blob)
+            break;
+        memcpy(l.blob, sqlite3_column_blob(st, 1), l.nblob);
+        fs_impact_ent e;
+        int n = 0, k;
+        while ((k = fs_impact_next(&l, &e)) == 1)
+            n++;
+        CHECK_INT(k, 0);
+        fs_impact_list_free(&l);
+        CHECK(df >= 40);
+        /* At most the cap; exactly it when the word has that many. */
+        CHECK_INT(n, df >= 100 ? 24 : 12);
+        shorts += df < 100;
+        longs += df >= 100;
+    }
+    sqlite3_finalize(st);
+    CHECK(shorts > 0);
+    CHECK(longs > 0);
+    close_corpus(fs);
+}
+
 TEST(lists_equal_full_scan)
 {
     fsearch *fs = open_corpus();
@@ -303,5 +343,5 @@ TEST(search_highlights_and_offsets)
     close_corpus(fs);
 }
 
-RUN_TESTS("impact", T(lists_equal_full_scan), T(stale_lists_after_updates),
+RUN_TESTS("impact", T(list_lengths), T(lists_equal_full_scan), T(stale_lists_after_updates),
           T(search_highlights_and_offsets))

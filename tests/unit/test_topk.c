@@ -201,6 +201,8 @@ TEST(same_order_as_fts5)
         "path:f1 alpha beta",
         "alpha* window",         /* a prefix in the tier */
         "\"alpha beta\" lamp",
+        "\"alpha beta\" alpha",  /* phrases at one offset: xInst order */
+        "beta alpha -zephyr",    /* a NOT phrase among gathered ones */
         "alpha*",                /* single phrases: walked (rank.c) */
         "\"alpha beta\"",
     };
