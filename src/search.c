@@ -609,10 +609,14 @@ static int is_shown(fsearch_cursor *c, fs_cand *k, int *out)
     for (size_t i = 0; i < c->shown_n; i++) {
         if (!fs_shingles_maybe_near(&c->shown[i], &k->sh))
             continue;
+        /* k's text is most often needed (unless it is a copy), the shown
+        ** hit's is read again: k's runs first, as in take(). */
         int rc = cand_full(c, k);
-        if (rc == FSEARCH_OK)
-            rc = shown_full(c, i);
         if (rc != FSEARCH_OK)
+            return rc;
+        if (!fs_shingles_maybe_near(&c->shown[i], &k->sh))
+            continue;
+        if ((rc = shown_full(c, i)) != FSEARCH_OK)
             return rc;
         if (fs_shingles_near(&c->shown[i], &k->sh))
             return FSEARCH_OK;
@@ -642,8 +646,14 @@ static int take(fsearch_cursor *c, fs_cand *k)
         }
         if (!fs_shingles_maybe_near(&k->sh, &o->sh))
             continue;
-        if ((rc = cand_full(c, k)) != FSEARCH_OK ||
-            (rc = cand_full(c, o)) != FSEARCH_OK)
+        /* k's text is needed anyway (k is a hit): its runs, counted one
+        ** by one against o's signature, rule out more pairs before o's
+        ** text is unpacked. */
+        if ((rc = cand_full(c, k)) != FSEARCH_OK)
+            return rc;
+        if (!fs_shingles_maybe_near(&k->sh, &o->sh))
+            continue;
+        if ((rc = cand_full(c, o)) != FSEARCH_OK)
             return rc;
         if (fs_shingles_near(&k->sh, &o->sh)) {
             o->folded_by = c->unique;
