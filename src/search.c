@@ -648,8 +648,9 @@ static int take(fsearch_cursor *c, fs_cand *k)
             continue;
         /* k's text is needed anyway (k is a hit): its runs, counted one
         ** by one against o's signature, rule out more pairs before o's
-        ** text is unpacked. */
-        if ((rc = cand_full(c, k)) != FSEARCH_OK)
+        ** text is unpacked. A hit shown reads its file's path with it. */
+        if ((c->unique > c->offset && (rc = cand_hit(c, k)) != FSEARCH_OK) ||
+            (rc = cand_full(c, k)) != FSEARCH_OK)
             return rc;
         if (!fs_shingles_maybe_near(&k->sh, &o->sh))
             continue;
