@@ -277,31 +277,32 @@ static int prepare(fsearch_cursor *c)
     int src = SQLITE_OK;
     if (c->flags & FSEARCH_SEARCH_FILES)
         src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
-    if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT 1 FROM passage "
-                           "WHERE hash = ?1 AND id <> ?2 LIMIT 1",
-                           &c->st_has_dup);
     if (src == SQLITE_OK) {
         /* An index made before passages had signatures has no sig column
         ** until an index run adds it: its passages' runs come from their
         ** text, as they all did then. */
-        src = fs_stmt_take(fs, "SELECT line, end_line, hash, sig, doc_id "
-                           "FROM passage WHERE id = ?1", &c->st_one);
+        src = fs_stmt_take(fs, "SELECT line, end_line, hash, sig, doc_id, "
+                           "block, boff, blen FROM passage WHERE id = ?1",
+                           &c->st_one);
         if (src == SQLITE_ERROR &&
             strstr(sqlite3_errmsg(fs->db), "no such column"))
             src = fs_stmt_take(fs, "SELECT line, end_line, hash, NULL, "
-                               "doc_id FROM passage WHERE id = ?1",
-                               &c->st_one);
+                               "doc_id, block, boff, blen FROM passage "
+                               "WHERE id = ?1", &c->st_one);
     }
+    /* The text is read from its block directly: through the passage_text
+    ** view each read looked the passage up again. */
     if (src == SQLITE_OK)
         src = fs_stmt_take(fs, "SELECT path, title FROM doc WHERE id = ?1",
                            &c->st_doc);
     if (src == SQLITE_OK)
-        /* passage_text's join, spelled out: a view is expanded again by
-        ** each process's first prepare. */
-        src = fs_stmt_take(fs, "SELECT fsearch_text(b.data, p.boff, p.blen) "
-                           "FROM passage p JOIN passage_block b "
-                           "ON b.id = p.block WHERE p.id = ?1", &c->st_text);
+        src = fs_stmt_take(fs, "SELECT fsearch_text(data, ?2, ?3) FROM "
+                           "passage_block WHERE id = ?1", &c->st_text);
+    if (src == SQLITE_OK)
+        src = fs_stmt_take(fs, "SELECT d.path, d.title, "
+                           "fsearch_text(b.data, ?3, ?4) FROM doc d, "
+                           "passage_block b WHERE d.id = ?1 AND b.id = ?2",
+                           &c->st_hit);
     if (src != SQLITE_OK) {
         rc = fs_error_sqlite(fs, src, "cannot search the index");
         goto done;
@@ -412,6 +413,9 @@ static int cand_fetch(fsearch_cursor *c, fs_cand *k, int *has_sig)
         k->end_line = (unsigned)sqlite3_column_int64(st, 1);
         k->hash = sqlite3_column_int64(st, 2);
         k->doc_id = sqlite3_column_int64(st, 4);
+        k->block = sqlite3_column_int64(st, 5);
+        k->boff = sqlite3_column_int64(st, 6);
+        k->blen = sqlite3_column_int64(st, 7);
         if (has_sig) {
             const void *sig = sqlite3_column_blob(st, 3);
             /* A damaged signature is ignored: the text decides. */
@@ -428,77 +432,107 @@ static int cand_fetch(fsearch_cursor *c, fs_cand *k, int *has_sig)
     return rc;
 }
 
-/* Candidate k's path and title into k->mem ("path NUL title NUL"). */
+/* Path and title from columns i and i + 1 of st into k->doc. */
+static int doc_from(fsearch_cursor *c, fs_cand *k, sqlite3_stmt *st, int i)
+{
+    const char *path = (const char *)sqlite3_column_text(st, i);
+    const char *title = (const char *)sqlite3_column_text(st, i + 1);
+    int rc = path && title ? FSEARCH_OK : FSEARCH_ENOMEM;
+    fs_buf_clear(&k->doc);
+    fs_buf_puts(&rc, &k->doc, path ? path : "");
+    fs_buf_putc(&rc, &k->doc, '\0');
+    k->title_off = k->doc.n;
+    fs_buf_puts(&rc, &k->doc, title ? title : "");
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
+    k->has_doc = 1;
+    return FSEARCH_OK;
+}
+
+/* Text from column i of st into out. */
+static int text_from(fsearch_cursor *c, fs_buf *out, sqlite3_stmt *st, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(st, i);
+    int rc = text ? FSEARCH_OK : FSEARCH_ENOMEM;
+    fs_buf_clear(out);
+    fs_buf_append(&rc, out, text ? text : "",
+                  (size_t)sqlite3_column_bytes(st, i));
+    fs_buf_reserve(&rc, out, 0);
+    return rc == FSEARCH_OK ? FSEARCH_OK
+                            : fs_error(c->fs, rc, "out of memory");
+}
+
+/* The end of a one-row lookup: a missing row is a damaged index. */
+static int row_done(fsearch_cursor *c, sqlite3_stmt *st, int src, int rc)
+{
+    sqlite3_reset(st);
+    if (src != SQLITE_ROW)
+        return fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT
+                                                         : src,
+                               "cannot search the index");
+    return rc;
+}
+
+/* Candidate k's path and title into k->doc. */
 static int cand_doc(fsearch_cursor *c, fs_cand *k)
 {
     if (k->has_doc)
         return FSEARCH_OK;
     sqlite3_stmt *st = c->st_doc;
     sqlite3_bind_int64(st, 1, k->doc_id);
-    int src = sqlite3_step(st), rc = FSEARCH_OK;
-    if (src == SQLITE_ROW) {
-        const char *path = (const char *)sqlite3_column_text(st, 0);
-        const char *title = (const char *)sqlite3_column_text(st, 1);
-        fs_buf_clear(&k->mem);
-        if (!path || !title)
-            rc = FSEARCH_ENOMEM;
-        fs_buf_puts(&rc, &k->mem, path ? path : "");
-        fs_buf_putc(&rc, &k->mem, '\0');
-        k->title_off = k->mem.n;
-        fs_buf_puts(&rc, &k->mem, title ? title : "");
-        fs_buf_putc(&rc, &k->mem, '\0');
-        k->text_off = k->mem.n;
-        if (rc == FSEARCH_OK)
-            k->has_doc = 1;
-        else
-            rc = fs_error(c->fs, rc, "out of memory");
-    } else {
-        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
-                             "cannot search the index");
-    }
-    sqlite3_reset(st);
-    return rc;
+    int src = sqlite3_step(st);
+    return row_done(c, st, src, src == SQLITE_ROW ? doc_from(c, k, st, 0)
+                                                  : FSEARCH_OK);
 }
 
-/* Passage id's text, unpacked, appended to out. */
-static int read_text(fsearch_cursor *c, sqlite3_int64 id, fs_buf *out)
+/* The text at (block, off, len), unpacked, into out. */
+static int read_text(fsearch_cursor *c, const sqlite3_int64 loc[3],
+                     fs_buf *out)
 {
     sqlite3_stmt *st = c->st_text;
-    sqlite3_bind_int64(st, 1, id);
-    int src = sqlite3_step(st), rc = FSEARCH_OK;
-    if (src == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-        if (!text)
-            rc = FSEARCH_ENOMEM;
-        fs_buf_append(&rc, out, text ? text : "",
-                      (size_t)sqlite3_column_bytes(st, 0));
-        if (rc != FSEARCH_OK)
-            rc = fs_error(c->fs, rc, "out of memory");
-    } else {
-        rc = fs_error_sqlite(c->fs, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
-                             "cannot search the index");
-    }
-    sqlite3_reset(st);
-    return rc;
+    sqlite3_bind_int64(st, 1, loc[0]);
+    sqlite3_bind_int64(st, 2, loc[1]);
+    sqlite3_bind_int64(st, 3, loc[2]);
+    int src = sqlite3_step(st);
+    return row_done(c, st, src, src == SQLITE_ROW ? text_from(c, out, st, 0)
+                                                  : FSEARCH_OK);
 }
 
-/* Candidate k's text, unpacked, after its path and title in k->mem. Only
-** the hits and the few candidates whose signature looks like a hit's need
-** it: unpacking was most of the cost of the look-ahead window. */
+/* Candidate k's text, unpacked. Only the hits and the few candidates whose
+** signature looks like a hit's need it: unpacking was most of the cost of
+** the look-ahead window. */
 static int cand_text(fsearch_cursor *c, fs_cand *k)
 {
     if (k->has_text)
         return FSEARCH_OK;
-    int rc = cand_doc(c, k);
+    sqlite3_int64 loc[3] = { k->block, k->boff, k->blen };
+    int rc = read_text(c, loc, &k->text);
     if (rc != FSEARCH_OK)
         return rc;
-    k->mem.n = k->text_off;
-    rc = read_text(c, k->id, &k->mem);
-    if (rc != FSEARCH_OK)
-        return rc;
-    k->text_len = k->mem.n - k->text_off;
+    k->text_len = k->text.n;
     k->has_text = 1;
     return FSEARCH_OK;
+}
+
+/* A hit's path, title and text, in one statement. */
+static int cand_hit(fsearch_cursor *c, fs_cand *k)
+{
+    if (k->has_doc)
+        return cand_text(c, k);
+    if (k->has_text)
+        return cand_doc(c, k);
+    sqlite3_stmt *st = c->st_hit;
+    sqlite3_bind_int64(st, 1, k->doc_id);
+    sqlite3_bind_int64(st, 2, k->block);
+    sqlite3_bind_int64(st, 3, k->boff);
+    sqlite3_bind_int64(st, 4, k->blen);
+    int src = sqlite3_step(st), rc = FSEARCH_OK;
+    if (src == SQLITE_ROW && (rc = doc_from(c, k, st, 0)) == FSEARCH_OK &&
+        (rc = text_from(c, &k->text, st, 2)) == FSEARCH_OK) {
+        k->text_len = k->text.n;
+        k->has_text = 1;
+    }
+    return row_done(c, st, src, rc);
 }
 
 /* Candidate k's runs in full, from its text. */
@@ -508,8 +542,8 @@ static int cand_full(fsearch_cursor *c, fs_cand *k)
         return FSEARCH_OK;
     int rc = cand_text(c, k);
     if (rc == FSEARCH_OK &&
-        (rc = fs_shingles_make(&k->sh, k->mem.p + k->text_off,
-                               k->text_len)) != FSEARCH_OK)
+        (rc = fs_shingles_make(&k->sh, k->text.p, k->text_len)) !=
+            FSEARCH_OK)
         rc = fs_error(c->fs, rc, "out of memory");
     return rc;
 }
@@ -520,11 +554,10 @@ static int shown_full(fsearch_cursor *c, size_t i)
 {
     if (c->shown[i].full)
         return FSEARCH_OK;
-    fs_buf_clear(&c->scratch);
-    int rc = read_text(c, c->shown_id[i], &c->scratch);
+    int rc = read_text(c, c->shown_loc[i], &c->scratch);
     if (rc == FSEARCH_OK &&
-        (rc = fs_shingles_make(&c->shown[i], c->scratch.p ? c->scratch.p : "",
-                               c->scratch.n)) != FSEARCH_OK)
+        (rc = fs_shingles_make(&c->shown[i], c->scratch.p, c->scratch.n)) !=
+            FSEARCH_OK)
         rc = fs_error(c->fs, rc, "out of memory");
     return rc;
 }
@@ -576,10 +609,14 @@ static int is_shown(fsearch_cursor *c, fs_cand *k, int *out)
     for (size_t i = 0; i < c->shown_n; i++) {
         if (!fs_shingles_maybe_near(&c->shown[i], &k->sh))
             continue;
+        /* k's text is most often needed (unless it is a copy), the shown
+        ** hit's is read again: k's runs first, as in take(). */
         int rc = cand_full(c, k);
-        if (rc == FSEARCH_OK)
-            rc = shown_full(c, i);
         if (rc != FSEARCH_OK)
+            return rc;
+        if (!fs_shingles_maybe_near(&c->shown[i], &k->sh))
+            continue;
+        if ((rc = shown_full(c, i)) != FSEARCH_OK)
             return rc;
         if (fs_shingles_near(&c->shown[i], &k->sh))
             return FSEARCH_OK;
@@ -609,8 +646,15 @@ static int take(fsearch_cursor *c, fs_cand *k)
         }
         if (!fs_shingles_maybe_near(&k->sh, &o->sh))
             continue;
-        if ((rc = cand_full(c, k)) != FSEARCH_OK ||
-            (rc = cand_full(c, o)) != FSEARCH_OK)
+        /* k's text is needed anyway (k is a hit): its runs, counted one
+        ** by one against o's signature, rule out more pairs before o's
+        ** text is unpacked. A hit shown reads its file's path with it. */
+        if ((c->unique > c->offset && (rc = cand_hit(c, k)) != FSEARCH_OK) ||
+            (rc = cand_full(c, k)) != FSEARCH_OK)
+            return rc;
+        if (!fs_shingles_maybe_near(&k->sh, &o->sh))
+            continue;
+        if ((rc = cand_full(c, o)) != FSEARCH_OK)
             return rc;
         if (fs_shingles_near(&k->sh, &o->sh)) {
             o->folded_by = c->unique;
@@ -622,7 +666,9 @@ static int take(fsearch_cursor *c, fs_cand *k)
     ** swapped, not copied: k is done with them). */
     fs_shingles t = c->shown[c->shown_next];
     c->shown[c->shown_next] = k->sh;
-    c->shown_id[c->shown_next] = k->id;
+    c->shown_loc[c->shown_next][0] = k->block;
+    c->shown_loc[c->shown_next][1] = k->boff;
+    c->shown_loc[c->shown_next][2] = k->blen;
     k->sh = t;
     k->sh.n = k->sh.nraw = 0;
     k->sh.full = 0;
@@ -667,43 +713,72 @@ static int also_add(fsearch_cursor *c, size_t *n, sqlite3_int64 id,
     return rc;
 }
 
-/* Add the passages whose hash is `hash`, other than `id`. */
+/* Does copy a come before copy b in the "also in" order (path, line)? Ties,
+** passages of one line in one file, by id. */
+static int dup_before(const char *pa, unsigned la, sqlite3_int64 ia,
+                      const fs_dup *b)
+{
+    int r = strcmp(pa, b->path.p);
+    if (r)
+        return r < 0;
+    if (la != b->line)
+        return la < b->line;
+    return ia < b->id;
+}
+
+/* Add the passages whose hash is `hash`, other than `id`: the first
+** MAX_ALSO_IN + 1 of them by path and line. They are picked here rather
+** than by an ORDER BY, whose sorter cost more than a whole rare word; most
+** passages have no copy, and the statement then stops at its index probe. */
 static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
                          sqlite3_int64 id)
 {
     int rc = FSEARCH_OK, src;
-    /* Most passages have no copy. Asking the hash index alone says so
-    ** without the sorted join, which costs more than a whole rare word. */
-    sqlite3_bind_int64(c->st_has_dup, 1, hash);
-    sqlite3_bind_int64(c->st_has_dup, 2, id);
-    src = sqlite3_step(c->st_has_dup);
-    sqlite3_reset(c->st_has_dup);
-    if (src == SQLITE_DONE)
-        return FSEARCH_OK;
-    if (src != SQLITE_ROW)
-        return fs_error_sqlite(c->fs, src, "cannot search the index");
-    /* Prepared on the first copy: many searches have none. */
     if (!c->st_dups &&
         (src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
                             "JOIN doc d ON d.id = p.doc_id "
-                            "WHERE p.hash = ?1 AND p.id <> ?2 "
-                            "ORDER BY d.path, p.line LIMIT ?3",
+                            "WHERE p.hash = ?1 AND p.id <> ?2",
                             &c->st_dups)) != SQLITE_OK)
         return fs_error_sqlite(c->fs, src, "cannot search the index");
+    if (!c->dups && !(c->dups = fs_calloc((MAX_ALSO_IN + 1) * sizeof *c->dups)))
+        return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
     sqlite3_bind_int64(c->st_dups, 1, hash);
     sqlite3_bind_int64(c->st_dups, 2, id);
-    sqlite3_bind_int(c->st_dups, 3, MAX_ALSO_IN + 1);
+    size_t nd = 0;
     while (rc == FSEARCH_OK && (src = sqlite3_step(c->st_dups)) == SQLITE_ROW) {
         const char *path = (const char *)sqlite3_column_text(c->st_dups, 0);
-        rc = also_add(c, n, sqlite3_column_int64(c->st_dups, 2),
-                      path ? path : "",
-                      (unsigned)sqlite3_column_int64(c->st_dups, 1));
+        unsigned line = (unsigned)sqlite3_column_int64(c->st_dups, 1);
+        sqlite3_int64 did = sqlite3_column_int64(c->st_dups, 2);
+        if (!path)
+            path = "";
+        if (nd == MAX_ALSO_IN + 1 &&
+            !dup_before(path, line, did, &c->dups[nd - 1]))
+            continue;
+        /* Insert it in order; the last one falls out when the list is
+        ** full, and its buffer is reused. */
+        size_t at = nd < MAX_ALSO_IN + 1 ? nd++ : nd - 1;
+        fs_dup t = c->dups[at];
+        while (at > 0 && dup_before(path, line, did, &c->dups[at - 1])) {
+            c->dups[at] = c->dups[at - 1];
+            at--;
+        }
+        fs_buf_clear(&t.path);
+        fs_buf_puts(&rc, &t.path, path);
+        fs_buf_reserve(&rc, &t.path, 0);
+        t.line = line;
+        t.id = did;
+        c->dups[at] = t;
     }
     sqlite3_reset(c->st_dups);
     if (rc != FSEARCH_OK)
         return fs_error(c->fs, rc, "out of memory");
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         return fs_error_sqlite(c->fs, src, "cannot search the index");
+    for (size_t i = 0; rc == FSEARCH_OK && i < nd; i++)
+        rc = also_add(c, n, c->dups[i].id, c->dups[i].path.p,
+                      c->dups[i].line);
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
     return FSEARCH_OK;
 }
 
@@ -729,7 +804,7 @@ static int load_also_in(fsearch_cursor *c, const fs_cand *k)
             continue;
         if ((rc = cand_doc(c, o)) != FSEARCH_OK)
             break;
-        rc = also_add(c, &n, o->id, o->mem.p, o->line);
+        rc = also_add(c, &n, o->id, o->doc.p, o->line);
         if (rc != FSEARCH_OK)
             rc = fs_error(c->fs, rc, "out of memory");
         else
@@ -883,7 +958,7 @@ static int marks_to_matches(fsearch_cursor *c, const fs_cand *k,
     mark_walk m = { c->toks, u, 0, 0, k->text_len, c->matches, 0 };
     /* Only the tokens' places count, and stemming never adds nor drops a
     ** token: unstemmed, the walk skips a third of its cost. */
-    rc = fs_tokenizer_run(tk, FS_TOKENIZE_NOSTEM, k->mem.p + k->text_off,
+    rc = fs_tokenizer_run(tk, FS_TOKENIZE_NOSTEM, k->text.p,
                           (int)k->text_len, on_mark_token, &m);
     if (rc < 0)
         return fs_error(c->fs, rc, "out of memory");
@@ -893,7 +968,7 @@ static int marks_to_matches(fsearch_cursor *c, const fs_cand *k,
 
 static int fill_hit(fsearch_cursor *c, fs_cand *k, double score)
 {
-    int rc = cand_text(c, k);
+    int rc = cand_hit(c, k);
     if (rc != FSEARCH_OK)
         return rc;
     fsearch_hit *h = &c->hit;
@@ -902,9 +977,9 @@ static int fill_hit(fsearch_cursor *c, fs_cand *k, double score)
     h->score = score;
     h->line = k->line;
     h->end_line = k->end_line;
-    h->path = k->mem.p;
-    h->title = k->mem.p + k->title_off;
-    h->text = k->mem.p + k->text_off;
+    h->path = k->doc.p;
+    h->title = k->doc.p + k->title_off;
+    h->text = k->text.p;
     h->text_len = k->text_len;
     size_t nm = 0;
     if (!(c->flags & FSEARCH_SEARCH_NO_SNIPPET))
@@ -1286,8 +1361,12 @@ void fsearch_cursor_free(fsearch_cursor *c)
     fs_stmt_give(c->fs, c->st_one);
     fs_stmt_give(c->fs, c->st_text);
     fs_stmt_give(c->fs, c->st_doc);
+    fs_stmt_give(c->fs, c->st_hit);
     fs_stmt_give(c->fs, c->st_dups);
-    fs_stmt_give(c->fs, c->st_has_dup);
+    if (c->dups)
+        for (size_t i = 0; i <= MAX_ALSO_IN; i++)
+            fs_buf_free(&c->dups[i].path);
+    fs_free(c->dups);
     sqlite3_finalize(c->st_json_hit);
     sqlite3_finalize(c->st_json_push);
     sqlite3_finalize(c->st_json_loc);
@@ -1296,11 +1375,13 @@ void fsearch_cursor_free(fsearch_cursor *c)
     fs_free(c->input);
     fs_free(c->groups);
     for (size_t i = 0; i < FS_WINDOW; i++) {
-        fs_buf_free(&c->win[i].mem);
+        fs_buf_free(&c->win[i].doc);
+        fs_buf_free(&c->win[i].text);
         fs_shingles_free(&c->win[i].sh);
         fs_shingles_free(&c->shown[i]);
     }
-    fs_buf_free(&c->one.mem);
+    fs_buf_free(&c->one.doc);
+    fs_buf_free(&c->one.text);
     fs_buf_free(&c->scratch);
     fs_shingles_free(&c->one.sh);
     fs_free(c->seen);

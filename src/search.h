@@ -28,18 +28,28 @@ typedef struct fs_also {
     unsigned int line;           /* 1-based */
 } fs_also;
 
+/* A copy of a hit's passage while "also in" is gathered. */
+typedef struct fs_dup {
+    sqlite3_int64 id;            /* passage rowid */
+    unsigned int line;           /* 1-based */
+    fs_buf path;
+} fs_dup;
+
 /* One ranked passage read from the index. */
 typedef struct fs_cand {
     sqlite3_int64 id;            /* passage rowid */
     sqlite3_int64 hash;          /* fs_hash_passage of its text */
     double score;                /* higher is better */
     unsigned int line, end_line; /* 1-based */
-    fs_buf mem;                  /* path NUL title NUL [text] NUL */
-    size_t title_off, text_off;  /* into mem */
+    fs_buf doc;                  /* path NUL title, read on demand */
+    size_t title_off;            /* into doc */
+    fs_buf text;                 /* the text, unpacked on demand */
     size_t text_len;             /* bytes */
     sqlite3_int64 doc_id;        /* its file */
-    int has_doc;                 /* mem holds path and title: read on demand */
-    int has_text;                /* mem holds the text: unpacked on demand */
+    sqlite3_int64 block;         /* passage_block holding the text */
+    sqlite3_int64 boff, blen;    /* where in the block's text */
+    int has_doc;                 /* doc holds path and title */
+    int has_text;                /* text holds the text */
     fs_shingles sh;
     unsigned int folded_by;      /* 0, or the hit (cursor `unique`) that
                                  ** shows this passage as a copy */
@@ -60,10 +70,12 @@ struct fsearch_cursor {
                                  ** when a hit's scan did not note them */
     char *groups;                /* fsearch_rank()'s groups argument */
     sqlite3_stmt *st_one;        /* one passage by id, without its text */
-    sqlite3_stmt *st_text;       /* one passage's text by id */
+    sqlite3_stmt *st_text;       /* one passage's text from its block */
     sqlite3_stmt *st_doc;        /* one file's path and title by id */
+    sqlite3_stmt *st_hit;        /* both at once, for a hit */
     sqlite3_stmt *st_dups;       /* passages of the same hash */
-    sqlite3_stmt *st_has_dup;    /* is there one at all */
+    struct fs_dup *dups;         /* [MAX_ALSO_IN + 1] copies of one hash
+                                 ** while they are gathered */
     int st_done;                 /* st has no more rows */
     int done;                    /* no more hits */
     unsigned int unique;         /* distinct hits seen, counting the offset */
@@ -75,7 +87,8 @@ struct fsearch_cursor {
 
     fs_shingles shown[FS_WINDOW];/* ring: the last hits, for folding; full
                                  ** only once a candidate looked like one */
-    sqlite3_int64 shown_id[FS_WINDOW]; /* their passage ids */
+    sqlite3_int64 shown_loc[FS_WINDOW][3]; /* their texts' block, offset
+                                 ** and length */
     fs_buf scratch;              /* a shown hit's text, to make it full */
     size_t shown_n, shown_next;
 

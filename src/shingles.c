@@ -116,6 +116,7 @@ static int shingles_count(fs_shingles *sh)
         sh->ntab = need;
     }
     memset(sh->tab, 0, need * sizeof *sh->tab);
+    sh->nset = need;
     size_t mask = need - 1, n = 0;
     int zero = 0;
     for (size_t j = 0; j < sh->nraw; j++) {
@@ -159,7 +160,7 @@ int fs_shingles_make(fs_shingles *sh, const char *text, size_t n)
     const unsigned char *s = (const unsigned char *)text;
     uint64_t w[3] = { 0, 0, 0 };
     size_t nwords = 0, i = 0;
-    sh->n = sh->nraw = 0;
+    sh->n = sh->nraw = sh->nset = 0;
     sh->sorted = 0;
     sh->full = 1;
     sh->bits = 64 * FS_SIG_WORDS;
@@ -282,6 +283,33 @@ int fs_shingles_decode(fs_shingles *sh, const void *p, size_t n)
     return FSEARCH_OK;
 }
 
+/* Runs of full set f whose bit in signature-only set g is clear: runs of f
+** that g lacks (each counted once: the scratch set holds them distinct;
+** a run hashing to 0 is left out, which only makes the count lower). */
+static size_t runs_missing(const fs_shingles *f, const fs_shingles *g)
+{
+    size_t miss = 0;
+    for (size_t i = 0; i < f->nset; i++) {
+        uint64_t v = f->tab[i];
+        if (!v)
+            continue;
+        unsigned bit = (unsigned)(v % g->bits);
+        miss += !((g->sig[bit / 64] >> (bit % 64)) & 1);
+    }
+    return miss;
+}
+
+/* With one side's runs known (a hit's, whose text is read anyway), count
+** them one by one against the other's signature: each run whose bit is
+** clear is a run the other lacks, so the shared runs are at most f->n less
+** those; a bit count undercounts them when runs share a bit. */
+static int full_rules_out(const fs_shingles *f, const fs_shingles *g,
+                          size_t s_n)
+{
+    size_t miss = runs_missing(f, g);
+    return miss >= f->n || (f->n - miss) * 10 < s_n * 7;
+}
+
 int fs_shingles_maybe_near(const fs_shingles *a, const fs_shingles *b)
 {
     const fs_shingles *s = a->n <= b->n ? a : b, *l = a->n <= b->n ? b : a;
@@ -297,12 +325,14 @@ int fs_shingles_maybe_near(const fs_shingles *a, const fs_shingles *b)
         for (unsigned i = 0; i < bits / 64; i++)
             if ((lone += popcount64(s->sig[i] & ~l->sig[i])) * 10 > most)
                 return 0;   /* most pairs stop here, after a word or two */
-        return 1;
+    } else {
+        for (unsigned i = 0; i < bits / 64; i++)
+            if ((lone += popcount64(sig_word(s, bits, i) &
+                                    ~sig_word(l, bits, i))) * 10 > most)
+                return 0;
     }
-    for (unsigned i = 0; i < bits / 64; i++)
-        if ((lone += popcount64(sig_word(s, bits, i) &
-                                ~sig_word(l, bits, i))) * 10 > most)
-            return 0;
+    if (s->full != l->full)
+        return !full_rules_out(s->full ? s : l, s->full ? l : s, s->n);
     return 1;
 }
 
@@ -333,7 +363,7 @@ void fs_shingles_free(fs_shingles *sh)
     fs_free(sh->h);
     fs_free(sh->tab);
     sh->h = sh->tab = NULL;
-    sh->n = sh->nraw = sh->cap = sh->ntab = 0;
+    sh->n = sh->nraw = sh->cap = sh->ntab = sh->nset = 0;
     sh->sorted = sh->full = 0;
 }
 

@@ -31,8 +31,9 @@ typedef struct fs_shingles {
     int full;                    /* made from text: h is there; else only
                                  ** n and sig, from a stored signature */
     unsigned bits;               /* width of sig: 64..1024, a power of 2 */
-    uint64_t *tab;               /* [ntab] scratch set that counts them */
-    size_t ntab;
+    uint64_t *tab;               /* [ntab] scratch set that counts them;
+                                 ** full: [nset] are them, distinct */
+    size_t ntab, nset;
     uint64_t sig[FS_SIG_WORDS];  /* bit (h % bits) set for each hash */
 } fs_shingles;
 

@@ -9,6 +9,7 @@
 #include "snippet.h"
 #include "alloc.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static int is_space(unsigned char c)
@@ -37,22 +38,23 @@ static int same_word(const char *text, const fsearch_range *a,
     return 1;
 }
 
-/* Score the window [s, s + len): distinct words * 1000 + matches. */
-static size_t window_score(const char *text, const fsearch_range *m,
-                           size_t nm, size_t s, size_t len)
+/* Score the window [s, s + len): distinct words * 1000 + matches. word[i]
+** names match i's word (the first match of that word), and seen[] is
+** scratch of nm stamps, so a window costs one pass over the matches instead
+** of comparing each match with all before it. */
+static size_t window_score(const fsearch_range *m, const uint16_t *word,
+                           size_t nm, size_t s, size_t len, uint16_t *seen,
+                           uint16_t stamp)
 {
     size_t distinct = 0, total = 0;
     for (size_t i = 0; i < nm; i++) {
         if (m[i].start < s || m[i].end > s + len)
             continue;
         total++;
-        size_t j;
-        for (j = 0; j < i; j++)
-            if (m[j].start >= s && m[j].end <= s + len &&
-                same_word(text, &m[i], &m[j]))
-                break;
-        if (j == i)
+        if (seen[word[i]] != stamp) {
+            seen[word[i]] = stamp;
             distinct++;
+        }
     }
     return distinct * 1000 + total;
 }
@@ -96,11 +98,23 @@ int fs_snippet_make(fs_snippet *out, const char *text, size_t n,
     if (n > target) {
         size_t lead = target / 5;
         size_t best = 0, best_s = 0;
+        /* Each match's word, as the first match of the same word. */
+        uint16_t word[256], seen[256];
+        for (size_t i = 0; i < nm; i++) {
+            word[i] = (uint16_t)i;
+            for (size_t j = 0; j < i; j++)
+                if (word[j] == j && same_word(text, &m[i], &m[j])) {
+                    word[i] = (uint16_t)j;
+                    break;
+                }
+            seen[i] = 0;
+        }
         for (size_t i = 0; i < nm; i++) {
             size_t s = m[i].start > lead ? m[i].start - lead : 0;
             if (s + target > n)
                 s = n > target ? n - target : 0;
-            size_t sc = window_score(text, m, nm, s, target);
+            size_t sc = window_score(m, word, nm, s, target, seen,
+                                     (uint16_t)(i + 1));
             if (sc > best) {
                 best = sc;
                 best_s = s;

@@ -5,7 +5,7 @@
 ** Unpacking runs inside the SQL function fsearch_text(), which FTS5 calls
 ** through the passage_content view (highlight, snippet, 'delete') and
 ** readers call through the passage_text view. The function's state, a zstd
-** context and the last block unpacked, belongs to its connection (the
+** context and the last blocks unpacked, belongs to its connection (the
 ** function's user data), so threads with their own connections share
 ** nothing. The dictionary a block names is read from the connection's
 ** passage_dict the first time, then kept.
@@ -30,6 +30,22 @@ struct fs_textstore_enc {
     ZSTD_CDict *cdict;   /* the dictionary packed with, or NULL */
 };
 
+/* Blocks unpacked lately, kept: a search's hits and the copies compared
+** with them often share blocks (consecutive passages of one file), and
+** unpacking one costs as much as a rare word's ranking. A block of more
+** than BIG bytes of text (a long passage alone) only ever takes slot 0,
+** so the cache holds at most one of them. */
+#define SLOTS 8
+#define BIG (16 * FS_TEXTSTORE_BLOCK)
+
+typedef struct slot {
+    unsigned long used;  /* when last used; 0: empty */
+    unsigned char *key;  /* the stored block (a copy) */
+    size_t nkey, capkey;
+    char *text;          /* its text */
+    size_t ntext, captext;
+} slot;
+
 struct fs_textstore_dec {
     ZSTD_DCtx *dc;
     fs_textstore_dict_fn find;
@@ -37,11 +53,8 @@ struct fs_textstore_dec {
     ZSTD_DDict *ddict;   /* the last dictionary needed, or NULL */
     fs_buf dict;         /* its bytes, which ddict refers to */
     unsigned dict_id;    /* its id */
-    int cached;          /* text holds the block key[0..nkey) */
-    unsigned char *key;  /* that stored block (a copy) */
-    size_t nkey, capkey;
-    char *text;          /* its text */
-    size_t ntext, captext;
+    unsigned long clock; /* uses so far */
+    slot slots[SLOTS];
 };
 
 int fs_textstore_enc_new(fs_textstore_enc **out)
@@ -166,8 +179,10 @@ void fs_textstore_dec_free(fs_textstore_dec *d)
     ZSTD_freeDCtx(d->dc);
     ZSTD_freeDDict(d->ddict);
     fs_buf_free(&d->dict);
-    fs_free(d->key);
-    fs_free(d->text);
+    for (int i = 0; i < SLOTS; i++) {
+        fs_free(d->slots[i].key);
+        fs_free(d->slots[i].text);
+    }
     fs_free(d);
 }
 
@@ -219,12 +234,24 @@ static int load_dict(fs_textstore_dec *d, unsigned id, const char **why)
     return FSEARCH_OK;
 }
 
-/* Unpack the zstd frame src[0..n) into d->text, remembering src as the
-** cache key. */
-static int unpack(fs_textstore_dec *d, const unsigned char *src, size_t n,
-                  const char **why)
+/* The slot to unpack a block of `size` bytes of text into: slot 0 for a
+** big one, else an empty or the least recently used other slot. */
+static slot *victim(fs_textstore_dec *d, unsigned long long size)
 {
-    d->cached = 0;   /* until the end */
+    if (size > BIG)
+        return &d->slots[0];
+    slot *v = &d->slots[1];
+    for (int i = 2; i < SLOTS && v->used; i++)
+        if (d->slots[i].used < v->used)
+            v = &d->slots[i];
+    return v;
+}
+
+/* Unpack the zstd frame src[0..n) into a slot, remembering src as its
+** key; *out is that slot. */
+static int unpack(fs_textstore_dec *d, const unsigned char *src, size_t n,
+                  slot **out, const char **why)
+{
     unsigned long long size = ZSTD_getFrameContentSize(src, n);
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
         size > FS_TEXTSTORE_MAX) {
@@ -233,9 +260,11 @@ static int unpack(fs_textstore_dec *d, const unsigned char *src, size_t n,
     }
     if (!d->dc && !(d->dc = ZSTD_createDCtx()))
         return FSEARCH_ENOMEM;
-    if (room((void **)&d->text, &d->captext, size ? (size_t)size : 1) !=
+    slot *sl = victim(d, size);
+    sl->used = 0;   /* until the end */
+    if (room((void **)&sl->text, &sl->captext, size ? (size_t)size : 1) !=
             FSEARCH_OK ||
-        room((void **)&d->key, &d->capkey, n) != FSEARCH_OK)
+        room((void **)&sl->key, &sl->capkey, n) != FSEARCH_OK)
         return FSEARCH_ENOMEM;
     unsigned id = ZSTD_getDictID_fromFrame(src, n);
     if (id) {
@@ -243,9 +272,11 @@ static int unpack(fs_textstore_dec *d, const unsigned char *src, size_t n,
         if (rc != FSEARCH_OK)
             return rc;
     }
-    size_t got = id ? ZSTD_decompress_usingDDict(d->dc, d->text, (size_t)size,
-                                                 src, n, d->ddict)
-                    : ZSTD_decompressDCtx(d->dc, d->text, (size_t)size, src, n);
+    size_t got = id ? ZSTD_decompress_usingDDict(d->dc, sl->text,
+                                                 (size_t)size, src, n,
+                                                 d->ddict)
+                    : ZSTD_decompressDCtx(d->dc, sl->text, (size_t)size, src,
+                                          n);
     if (ZSTD_isError(got) || got != size) {
         ZSTD_DCtx_reset(d->dc, ZSTD_reset_session_only);
         if (ZSTD_isError(got) &&
@@ -254,11 +285,12 @@ static int unpack(fs_textstore_dec *d, const unsigned char *src, size_t n,
         *why = "passage text block: damaged (zstd cannot unpack it)";
         return FSEARCH_ECORRUPT;
     }
-    d->ntext = (size_t)size;
+    sl->ntext = (size_t)size;
     if (n)
-        memcpy(d->key, src, n);
-    d->nkey = n;
-    d->cached = 1;
+        memcpy(sl->key, src, n);
+    sl->nkey = n;
+    sl->used = ++d->clock;
+    *out = sl;
     return FSEARCH_OK;
 }
 
@@ -281,14 +313,20 @@ int fs_textstore_get(fs_textstore_dec *d, const void *blob, size_t n,
     } else if (b[0] == FS_TEXTSTORE_ZSTD) {
         /* The same bytes give the same text: comparing them (a few KB) is
         ** far cheaper than unpacking, and cannot be fooled by a reused id. */
-        if (!d->cached || d->nkey != n - 1 ||
-            memcmp(d->key, b + 1, n - 1) != 0) {
-            int rc = unpack(d, b + 1, n - 1, why);
+        slot *sl = NULL;
+        for (int i = 0; i < SLOTS && !sl; i++)
+            if (d->slots[i].used && d->slots[i].nkey == n - 1 &&
+                memcmp(d->slots[i].key, b + 1, n - 1) == 0)
+                sl = &d->slots[i];
+        if (sl) {
+            sl->used = ++d->clock;
+        } else {
+            int rc = unpack(d, b + 1, n - 1, &sl, why);
             if (rc != FSEARCH_OK)
                 return rc;
         }
-        text = d->text;
-        ntext = d->ntext;
+        text = sl->text;
+        ntext = sl->ntext;
     } else {
         *why = "passage text block: unknown kind";
         return FSEARCH_ECORRUPT;

@@ -6,7 +6,7 @@
 ** (a passage alone, some 300 bytes, compresses badly). A passage is then
 ** (block, offset, length). The prep worker packs blocks; readers get a
 ** passage back through the SQL function fsearch_text(block, off, len),
-** which keeps the last block it unpacked, so the hits of a search that
+** which keeps the last few blocks it unpacked, so the hits of a search that
 ** share a block unpack it once.
 **
 ** A stored block is one tag byte then the payload: FS_TEXTSTORE_RAW (the
@@ -68,7 +68,7 @@ typedef int (*fs_textstore_dict_fn)(void *arg, unsigned id, fs_buf *out);
 int fs_textstore_pack(fs_textstore_enc *e, fs_buf *out, const char *text,
                       size_t n);
 
-/* An unpacker with a one-block cache, finding dictionaries with
+/* An unpacker with a cache of the last few blocks, finding dictionaries with
 ** find(arg, ...) (NULL: blocks that need one are errors): FSEARCH_OK or
 ** FSEARCH_ENOMEM. */
 int fs_textstore_dec_new(fs_textstore_dec **out, fs_textstore_dict_fn find,

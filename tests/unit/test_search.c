@@ -260,6 +260,79 @@ TEST(copies_folded)
     close_corpus(fs);
 }
 
+/* A passage with more copies than "also in" lists: the first 20 places by
+** path, then line (the file holding it three times among them), as the
+** index itself sorts them, the hit's own place left out. */
+TEST(many_copies_also_in)
+{
+    fsearch *fs = open_corpus();
+    static const char copy[] =
+        "The wombat registry counts every burrow along the escarpment, "
+        "from the granite saddle to the creek, and notes which burrows "
+        "the rangers found empty after the long dry summer of that year.";
+    static const char other[] =
+        "Between the two counts the rangers walked the fence line twice "
+        "and mended it where the storms had brought the old gums down.";
+    char name[32];
+    /* 19 places before b.txt's three, 10 after: whichever place is the
+    ** hit, the cut after 20 falls inside b. */
+    for (int i = 0; i < 29; i++) {
+        snprintf(name, sizeof name, "%c%02d.txt", i < 19 ? 'a' : 'c', i);
+        CHECK_INT(put(name, "%s\n", copy), 0);
+    }
+    CHECK_INT(put("b.txt", "%s\n\n%s\n\n%s\n\n%s\n\n%s\n", copy, other,
+                  copy, other, copy), 0);
+    CHECK_INT(fsearch_index(fs, corpus, NULL, NULL), FSEARCH_OK);
+    fsearch_cursor *cur = NULL;
+    const fsearch_hit *h;
+    CHECK_INT(fsearch_search(&cur, fs, "wombat escarpment", NULL),
+              FSEARCH_OK);
+    CHECK_INT(fsearch_next(cur, &h), FSEARCH_OK);
+    if (!h) {
+        fsearch_cursor_free(cur);
+        close_corpus(fs);
+        return;
+    }
+    char got[4096], want[4096];
+    size_t used = 0;
+    for (size_t i = 0; i < h->nalso_in && used < sizeof got; i++)
+        used += (size_t)snprintf(got + used, sizeof got - used, "%s:%u ",
+                                 h->also_in[i].path, h->also_in[i].line);
+    got[used < sizeof got ? used : sizeof got - 1] = '\0';
+    /* What the index holds, sorted by SQLite. */
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    used = 0;
+    want[0] = '\0';
+    CHECK_INT(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(raw,
+              "SELECT d.path, p.line FROM passage p JOIN doc d "
+              "ON d.id = p.doc_id WHERE p.hash = (SELECT q.hash FROM "
+              "passage q JOIN doc e ON e.id = q.doc_id WHERE e.path = ?1 "
+              "AND q.line = ?2) AND NOT (d.path = ?1 AND p.line = ?2) "
+              "ORDER BY d.path, p.line LIMIT 20", -1, &st, NULL),
+              SQLITE_OK);
+    sqlite3_bind_text(st, 1, h->path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, (int)h->line);
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && used < sizeof want) {
+        used += (size_t)snprintf(want + used, sizeof want - used, "%s:%d ",
+                                 (const char *)sqlite3_column_text(st, 0),
+                                 sqlite3_column_int(st, 1));
+        rows++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    CHECK_INT(rows, 20);
+    CHECK_INT(h->nalso_in, 20);
+    CHECK_STR(got, want);
+    CHECK(strstr(got, "b.txt:") != NULL);
+    CHECK(strstr(got, "c19.txt:") == NULL);
+    fsearch_cursor_free(cur);
+    close_corpus(fs);
+}
+
 TEST(files_mode)
 {
     fsearch *fs = open_corpus();
@@ -467,5 +540,6 @@ TEST(synonyms)
 }
 
 RUN_TESTS("search", T(edit_distance), T(shingles_near), T(copies_folded),
+          T(many_copies_also_in),
           T(files_mode), T(json), T(context_lines),
           T(suggestions_and_fuzzy), T(synonyms))

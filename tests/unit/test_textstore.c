@@ -98,6 +98,46 @@ TEST(two_blocks_alternating)
     free(c);
 }
 
+/* More blocks than the unpacker keeps, of equal length, read in orders
+** that revisit kept and evicted ones, with a big block in between: every
+** read gives its own block's text. */
+TEST(many_blocks_cached)
+{
+    enum { NB = 13 };
+    size_t n = 1800, nbig = 40000;
+    char *src[NB + 1];
+    fs_buf b[NB + 1];
+    for (int i = 0; i <= NB; i++) {
+        src[i] = prose(i == NB ? nbig : n, 100u + (unsigned)i);
+        fs_buf z = FS_BUF_INIT;
+        b[i] = z;
+        pack(&b[i], src[i], i == NB ? nbig : n);
+    }
+    fs_textstore_dec *d = NULL;
+    CHECK_INT(fs_textstore_dec_new(&d, NULL, NULL), FSEARCH_OK);
+    unsigned x = 99;
+    for (int r = 0; r < 400; r++) {
+        int i;
+        if (r < 3 * (NB + 1)) {
+            i = r % (NB + 1);          /* round robin first */
+        } else {
+            x = x * 1103515245u + 12345u;
+            i = (int)((x >> 16) % (r % 2 ? 4 : NB + 1));   /* some hot */
+        }
+        size_t len = i == NB ? nbig : n;
+        size_t off = (size_t)r % 500, cnt = len - off - 7;
+        const char *t, *why;
+        CHECK_INT(fs_textstore_get(d, b[i].p, b[i].n, (int64_t)off,
+                                   (int64_t)cnt, &t, &why), FSEARCH_OK);
+        CHECK(t && memcmp(t, src[i] + off, cnt) == 0);
+    }
+    fs_textstore_dec_free(d);
+    for (int i = 0; i <= NB; i++) {
+        fs_buf_free(&b[i]);
+        free(src[i]);
+    }
+}
+
 TEST(empty_and_tiny_are_raw)
 {
     fs_buf b = FS_BUF_INIT;
@@ -372,5 +412,6 @@ TEST(dictionary)
 }
 
 RUN_TESTS("textstore", T(round_trip_every_passage), T(two_blocks_alternating),
+          T(many_blocks_cached),
           T(empty_and_tiny_are_raw), T(huge_and_incompressible),
           T(corrupt_blocks_are_errors), T(sql_function), T(dictionary))
