@@ -11,6 +11,7 @@
 ** removed is taken as the average file at the last build.
 */
 #include "vocab.h"
+#include "termcount.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 /* The table, its state in meta, and how much changed since. */
 typedef struct vocab_state {
     int exists;                  /* the table is there */
+    int counts;                  /* and term_count (termcount.h) too */
     sqlite3_int64 passages;      /* passages at the last build */
     sqlite3_int64 docs;          /* documents then */
     sqlite3_int64 changed;       /* passages added or removed since */
@@ -31,6 +33,8 @@ static int read_state(fsearch *fs, vocab_state *s)
         fs->db,
         "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' "
         "AND name = 'vocab'), "
+        "EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' "
+        "AND name = 'term_count'), "
         "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
         "'vocab_passages'), "
         "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vocab_docs'), "
@@ -38,9 +42,10 @@ static int read_state(fsearch *fs, vocab_state *s)
         "'vocab_changed')", -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         s->exists = sqlite3_column_int(st, 0);
-        s->passages = sqlite3_column_int64(st, 1);
-        s->docs = sqlite3_column_int64(st, 2);
-        s->changed = sqlite3_column_int64(st, 3);
+        s->counts = sqlite3_column_int(st, 1);
+        s->passages = sqlite3_column_int64(st, 2);
+        s->docs = sqlite3_column_int64(st, 3);
+        s->changed = sqlite3_column_int64(st, 4);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
@@ -76,9 +81,13 @@ int fs_vocab_rebuild(fsearch *fs)
                  "INSERT OR REPLACE INTO meta(key, value) SELECT "
                  "'vocab_docs', CAST(count(*) AS TEXT) FROM doc;"
                  "INSERT OR REPLACE INTO meta(key, value) VALUES("
-                 "'vocab_changed', '0');"
-                 "COMMIT;",
+                 "'vocab_changed', '0');",
                  "cannot write the index vocabulary");
+    /* The exact counts of common terms start from the same snapshot. */
+    if (rc == FSEARCH_OK)
+        rc = fs_termcount_fill(fs);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(fs, "COMMIT", "cannot write the index vocabulary");
     if (rc != FSEARCH_OK)
         sqlite3_exec(fs->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -104,6 +113,6 @@ int fs_vocab_note(fsearch *fs, const fsearch_index_stats *run, int *due)
         snprintf(v, sizeof v, "%lld", (long long)changed);
         rc = fs_meta_set(fs, "vocab_changed", v);
     }
-    *due = !s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT;
+    *due = !s.exists || !s.counts || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT;
     return rc;
 }
