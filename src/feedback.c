@@ -330,6 +330,16 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
     if (src == SQLITE_OK)
         src = fs_stmt_take(fs, "SELECT doc FROM temp.fsearch_vocab "
                            "WHERE term = ?1", &all);
+    /* A common word's count is stored (termcount.h): the same number with
+    ** no pass over its list. Not inside a transaction, where rows not yet
+    ** committed are in the index but not in the table. */
+    sqlite3_stmt *stored = NULL;
+    if (src == SQLITE_OK && sqlite3_get_autocommit(fs->db) &&
+        fs_stmt_take(fs, "SELECT n FROM term_count WHERE term = ?1",
+                     &stored) != SQLITE_OK) {
+        sqlite3_finalize(stored);        /* an index without the table */
+        stored = NULL;
+    }
     for (int i = 0; src == SQLITE_OK && i < ncand; i++) {
         fb_word *w = cand[i];
         sqlite3_int64 df = 0, limit = 0;
@@ -337,7 +347,14 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
         /* The margin keeps a tie with the lowest kept weight counted. */
         if (keep > 0 && nbest == keep)
             limit = enough_docs(w->rel, best[keep - 1] * (1.0 - 1e-9), nrows);
-        if (limit > 0 && !upto) {
+        int have = 0;
+        if (stored) {
+            sqlite3_bind_text(stored, 1, w->stem, -1, SQLITE_STATIC);
+            if ((have = sqlite3_step(stored) == SQLITE_ROW))
+                df = sqlite3_column_int64(stored, 0);
+            sqlite3_reset(stored);
+        }
+        if (!have && limit > 0 && !upto) {
             /* The instance table is read lazily, one occurrence a step. */
             src = sqlite3_exec(fs->db,
                                "CREATE VIRTUAL TABLE IF NOT EXISTS "
@@ -352,7 +369,10 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
             if (src != SQLITE_OK)
                 break;
         }
-        if (limit > 0) {
+        if (have) {
+            if (limit > 0 && df >= limit)
+                continue;
+        } else if (limit > 0) {
             sqlite3_bind_text(upto, 1, w->stem, -1, SQLITE_STATIC);
             sqlite3_bind_int64(upto, 2, limit);
             src = step_int(upto, &df);
@@ -375,6 +395,7 @@ static int weigh(fsearch *fs, fb_word **cand, int ncand, sqlite3_int64 nrows,
     }
     fs_stmt_give(fs, all);
     fs_stmt_give(fs, upto);
+    fs_stmt_give(fs, stored);
     return src == SQLITE_OK ? FSEARCH_OK
                             : fs_error_sqlite(fs, src, "cannot read the index "
                                               "vocabulary");

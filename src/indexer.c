@@ -20,6 +20,7 @@
 #include "tokenizer_fts5.h"
 #include "text.h"
 #include "impact.h"
+#include "termcount.h"
 #include "vocab.h"
 #include "walk.h"
 
@@ -90,6 +91,8 @@ typedef struct indexer {
     sqlite3_stmt *st_dict_ins;         /* a passage_dict row */
     int64_t block;                     /* id of the block being filled */
     int hash_index_due;                /* passage_hash to be made at the end */
+    fs_termcount *tc;                  /* common terms' counts, moved with
+                                       ** the passages (termcount.h) */
 } indexer;
 
 /* ---------------------------------------------------------------------- */
@@ -256,6 +259,8 @@ static int writer_start(indexer *ix)
     ix->writer_ready = 1;
     int rc = prepare_writes(ix);
     if (rc == FSEARCH_OK)
+        rc = fs_termcount_open(ix->fs, &ix->tc);
+    if (rc == FSEARCH_OK)
         rc = writer_settings(ix, 1);
     /* If it cannot start, SQLite checkpoints on this thread as before. */
     if (rc == FSEARCH_OK)
@@ -307,8 +312,11 @@ static int commit(indexer *ix)
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)ix->next_passage);
     int rc = fs_meta_set(ix->fs, "passage_next", next);
+    if (rc == FSEARCH_OK)
+        rc = fs_termcount_flush(ix->tc);
     ix->in_txn = 0;
     if (rc != FSEARCH_OK) {
+        fs_termcount_discard(ix->tc);
         sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
@@ -372,6 +380,7 @@ static void rollback(indexer *ix)
     if (ix->in_txn)
         sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
     ix->in_txn = 0;
+    fs_termcount_discard(ix->tc);
 }
 
 /* Commit when the batch is large enough; start a new one lazily. */
@@ -516,6 +525,8 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
     sqlite3_bind_text(st, 2, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, n, SQLITE_STATIC);
     rc = run(ix, st);
+    if (rc == FSEARCH_OK)
+        fs_termcount_added(ix->tc, r);
     r->text[1] = NULL;
     sqlite3_clear_bindings(ix->st_pas_ins);
     sqlite3_clear_bindings(ix->st_fts_ins);
@@ -608,11 +619,16 @@ static int undo_passages(indexer *ix, int64_t first)
     ix->next_passage = first;
     if (last < first)
         return FSEARCH_OK;
+    int rc = fs_termcount_removing(ix->tc, first, last,
+                                   ix->title.p ? ix->title.p : "",
+                                   (int)ix->title.n);
+    if (rc != FSEARCH_OK)
+        return rc;
     sqlite3_stmt *st = ix->st_fts_undo;
     sqlite3_bind_int64(st, 1, first);
     sqlite3_bind_int64(st, 2, last);
     sqlite3_bind_text(st, 3, ix->title.p, (int)ix->title.n, SQLITE_STATIC);
-    int rc = run(ix, st);
+    rc = run(ix, st);
     sqlite3_clear_bindings(st);
     if (rc == FSEARCH_OK)
         rc = delete_passages(ix, first, last);
@@ -758,7 +774,9 @@ static int remove_document(indexer *ix, int64_t doc_id)
     sqlite3_reset(st);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         return fs_error_sqlite(ix->fs, src, "cannot read the index");
-    if (n > 0) {
+    if (n > 0)
+        rc = fs_termcount_removing(ix->tc, first, first + n - 1, NULL, 0);
+    if (rc == FSEARCH_OK && n > 0) {
         sqlite3_bind_int64(ix->st_fts_del, 1, first);
         sqlite3_bind_int64(ix->st_fts_del, 2, first + n - 1);
         rc = run(ix, ix->st_fts_del);
@@ -1221,6 +1239,8 @@ static int rebuild_clear(indexer *ix)
                      "DROP TABLE IF EXISTS impact;",
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
+        rc = fs_termcount_drop(ix->tc);
+    if (rc == FSEARCH_OK)
         ix->next_passage = ix->next_doc = 1;
     return rc;
 }
@@ -1369,6 +1389,7 @@ int fsearch_index(fsearch *fs, const char *root,
         writer_settings(&ix, 0);
     fs_walk_free(walk);
     finalize_all(&ix);
+    fs_termcount_free(ix.tc);
     list_free(&adds);
     list_free(&changed);
     list_free(&gone);

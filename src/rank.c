@@ -31,6 +31,7 @@
 #include "alloc.h"
 #include "feedback.h"
 #include "impact.h"
+#include "termcount.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -182,6 +183,7 @@ typedef struct cache_ent {
 struct fs_rank_cache {
     unsigned int version;        /* SQLITE_FCNTL_DATA_VERSION of the data */
     int has_totals;              /* nrow and avgdl are known */
+    int no_termcount;            /* the index has no term_count table */
     sqlite3_int64 nrow;
     double avgdl[2];
     cache_ent *ent;              /* open addressing, cap a power of two */
@@ -196,6 +198,7 @@ static void cache_clear(fs_rank_cache *c)
         memset(c->ent, 0, c->cap * sizeof *c->ent);
     c->n = 0;
     c->has_totals = 0;
+    c->no_termcount = 0;
 }
 
 void fs_rank_cache_free(fs_rank_cache *c)
@@ -354,7 +357,15 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
         sqlite3_int64 hits = 0;
         if (q->group[i] != -1 &&
             !cache_find(cache, keys ? keys[i] : NULL, &hits)) {
-            rc = api->xQueryPhrase(ctx, i, &hits, count_row);
+            /* A common word's count is stored (termcount.h): the same
+            ** number, without walking its list. Only where the cache may
+            ** be used: inside a transaction, rows not yet committed count
+            ** in the walk but not in the table. */
+            if (!(cache && keys && !cache->no_termcount &&
+                  api->xPhraseSize(ctx, i) == 1 &&
+                  fs_termcount_lookup(ctl->fs, keys[i], &hits,
+                                      &cache->no_termcount)))
+                rc = api->xQueryPhrase(ctx, i, &hits, count_row);
             if (rc == SQLITE_OK)
                 cache_put(cache, keys ? keys[i] : NULL, hits);
         }

@@ -11,6 +11,7 @@
 ** removed is taken as the average file at the last build.
 */
 #include "vocab.h"
+#include "termcount.h"
 #include "vocabnear.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@
 typedef struct vocab_state {
     int exists;                  /* the table is there, and vocab_near
                                  ** (an older fsearch made the table only) */
+    int counts;                  /* and term_count (termcount.h) too */
     sqlite3_int64 passages;      /* passages at the last build */
     sqlite3_int64 docs;          /* documents then */
     sqlite3_int64 changed;       /* passages added or removed since */
@@ -33,6 +35,8 @@ static int read_state(fsearch *fs, vocab_state *s)
         fs->db,
         "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' "
         "AND name IN ('vocab', 'vocab_near')) = 2, "
+        "EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' "
+        "AND name = 'term_count'), "
         "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
         "'vocab_passages'), "
         "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vocab_docs'), "
@@ -40,9 +44,10 @@ static int read_state(fsearch *fs, vocab_state *s)
         "'vocab_changed')", -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         s->exists = sqlite3_column_int(st, 0);
-        s->passages = sqlite3_column_int64(st, 1);
-        s->docs = sqlite3_column_int64(st, 2);
-        s->changed = sqlite3_column_int64(st, 3);
+        s->counts = sqlite3_column_int(st, 1);
+        s->passages = sqlite3_column_int64(st, 2);
+        s->docs = sqlite3_column_int64(st, 3);
+        s->changed = sqlite3_column_int64(st, 4);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
@@ -82,6 +87,9 @@ int fs_vocab_rebuild(fsearch *fs)
                  "cannot write the index vocabulary");
     if (rc == FSEARCH_OK)
         rc = fs_vocab_near_build(fs);
+    /* The exact counts of common terms start from the same snapshot. */
+    if (rc == FSEARCH_OK)
+        rc = fs_termcount_fill(fs);
     if (rc == FSEARCH_OK)
         rc = fs_exec(fs, "COMMIT", "cannot write the index vocabulary");
     if (rc != FSEARCH_OK)
@@ -109,6 +117,6 @@ int fs_vocab_note(fsearch *fs, const fsearch_index_stats *run, int *due)
         snprintf(v, sizeof v, "%lld", (long long)changed);
         rc = fs_meta_set(fs, "vocab_changed", v);
     }
-    *due = !s.exists || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT;
+    *due = !s.exists || !s.counts || changed * 100 > s.passages * FS_VOCAB_STALE_PERCENT;
     return rc;
 }

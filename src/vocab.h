@@ -26,7 +26,8 @@
 ** transaction if it has one, so that the note commits with the changes it
 ** counts: adds them to the ones noted in meta. *due is set when the table
 ** must be rebuilt (fs_vocab_rebuild(), once that transaction is committed):
-** the changes are too many, or the table is missing (a new index, or one
+** the changes are too many, or the table (or term_count, termcount.h,
+** which the rebuild fills too) is missing (a new index, or one
 ** made before the table existed). A run that changed nothing writes
 ** nothing. FSEARCH_OK or an error recorded on fs.
 */
