@@ -521,11 +521,16 @@ int fs_impact_rebuild(fsearch *fs, sqlite3_int64 min_df)
         src = SQLITE_NOMEM;
     if (src == SQLITE_OK)
         src = sqlite3_exec(fs->db,
-                           "CREATE TABLE IF NOT EXISTS impact("
-                           "term TEXT PRIMARY KEY, hwm INTEGER NOT NULL, "
+                           /* A rowid table, the terms in an index of
+                           ** their own: in a WITHOUT ROWID table each key
+                           ** compared on the way to a term is read whole,
+                           ** its list and all (overflow pages). Made anew,
+                           ** so an older index's table takes this form. */
+                           "DROP TABLE IF EXISTS impact;"
+                           "CREATE TABLE impact("
+                           "term TEXT NOT NULL UNIQUE, hwm INTEGER NOT NULL, "
                            "avg_title REAL NOT NULL, avg_body REAL NOT NULL, "
-                           "rest REAL NOT NULL, list BLOB NOT NULL) "
-                           "WITHOUT ROWID; DELETE FROM impact;",
+                           "rest REAL NOT NULL, list BLOB NOT NULL);",
                            NULL, NULL, NULL);
     if (src == SQLITE_OK)
         src = read_lengths(fs, &b);

@@ -83,11 +83,14 @@ static void put_entry(int *rc, fs_buf *b, const unsigned char *term, int n,
 
 int fs_vocab_near_build(fsearch *fs)
 {
+    /* A rowid table with its key in an index: in a WITHOUT ROWID table
+    ** each key compared on the way to a group would be read whole, blob
+    ** and all. */
     int rc = fs_exec(fs,
-                     "CREATE TABLE IF NOT EXISTS vocab_near(lead BLOB NOT NULL, "
+                     "DROP TABLE IF EXISTS vocab_near;"
+                     "CREATE TABLE vocab_near(lead BLOB NOT NULL, "
                      "len INTEGER NOT NULL, terms BLOB NOT NULL, "
-                     "PRIMARY KEY(lead, len)) WITHOUT ROWID;"
-                     "DELETE FROM vocab_near;",
+                     "UNIQUE(lead, len));",
                      "cannot write the index vocabulary");
     if (rc != FSEARCH_OK)
         return rc;

@@ -3,7 +3,7 @@
 ** by first character and length, one blob of (term, passages) entries per
 ** group, in the table
 **
-**   vocab_near(lead BLOB, len INTEGER, terms BLOB, PRIMARY KEY(lead, len))
+**   vocab_near(lead BLOB, len INTEGER, terms BLOB, UNIQUE(lead, len))
 **
 ** Only the terms fs_near_wanted() accepts are there.
 ** `lead` is the term's first UTF-8 character, `len` its length in
