@@ -326,10 +326,10 @@ TEST(same_scores)
     CHECK(check_exact(fs) > 0);
     /* The last is a question widened by feedback (feedback.c), whose word
     ** counts read the table too. */
-    static const char *const queries[] = { "copper", "willow village",
-                                           "\"saddle saddle\"", "title",
-                                           "where does the willow meet the "
-                                           "copper village" };
+    static const char *const queries[] = {
+        "copper", "willow village", "\"saddle saddle\"", "title",
+        "where does the willow meet the copper village",
+    };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         double with[20], without[20], wrong[20];
         int n = scores(queries[i], with, 20);
