@@ -130,7 +130,7 @@ $(B)/fsearch: $(CLI_OBJ) $(B)/libfsearch.a
 $(B)/fsearch-dyn: $(CLI_OBJ) $(B)/libfsearch.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(SAN) $(CLI_DYN_LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libfsearch.a $(CLI_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libfsearch.a tests/test.h
+$(B)/tests/%: tests/unit/%.c $(B)/libfsearch.a tests/test.h tests/fixture.h
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libfsearch.a $(LDLIBS)
 

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "../test.h"
+#include "../fixture.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -32,12 +33,7 @@ static void make_tmp(char *dir, size_t n)
 
 static void rm_tree(const char *dir)
 {
-    char cmd[600];
-    if (!dir[0] || strncmp(dir, "/", 1) != 0 || strstr(dir, "'"))
-        return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    fixture_remove(dir);
 }
 
 /* Write dir/name with the printf-formatted text; 0 on success. */

@@ -13,22 +13,12 @@
 
 #include "fsearch.h"
 #include "../test.h"
+#include "../fixture.h"
 
 static char tmp_dir[512], corpus[600], db[600];
 
-static int put(const char *name, const char *fmt, ...)
-{
-    char path[700];
-    snprintf(path, sizeof path, "%s/%s", corpus, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
-    va_end(ap);
-    return fclose(f);
-}
+/* A file of the corpus, from a printf format. */
+#define put(...) fixture_write(corpus, __VA_ARGS__)
 
 static const char *const words[] = {
     "quokka", "harbour", "ledger", "timber", "capital", "colony", "keeper",
@@ -70,11 +60,7 @@ static void make_corpus(void)
 
 static void remove_tmp(void)
 {
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    if (strncmp(tmp_dir, "/", 1) == 0 && !strchr(tmp_dir, '\'') &&
-        system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp_dir);
+    fixture_remove(tmp_dir);
 }
 
 /* Everything a user sees of a search, one line per hit, into buf. */

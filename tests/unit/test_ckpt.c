@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "../test.h"
+#include "../fixture.h"
 #include "ckpt.h"
 
 #include <dirent.h>
@@ -29,10 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp);
+    fixture_remove(tmp);
 }
 
 static long long wal_size(void)

@@ -19,6 +19,7 @@
 #include "search.h"
 #include "topk.h"
 #include "../test.h"
+#include "../fixture.h"
 
 static char tmp_dir[512], corpus[600], db[600];
 
@@ -71,11 +72,7 @@ static fsearch *open_corpus(void)
 static void close_corpus(fsearch *fs)
 {
     fsearch_close(fs);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    if (strncmp(tmp_dir, "/", 1) == 0 && !strchr(tmp_dir, '\'') &&
-        system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp_dir);
+    fixture_remove(tmp_dir);
 }
 
 /* FTS5's order: every matching passage by ORDER BY rank. */

@@ -6,6 +6,7 @@
 */
 #include <fsearch.h>
 #include "../test.h"
+#include "../fixture.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -29,10 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp);
+    fixture_remove(tmp);
 }
 
 static void put(const char *name, const char *fmt, ...)

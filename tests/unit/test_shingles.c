@@ -17,6 +17,7 @@
 #include "fsearch.h"
 #include "shingles.h"
 #include "../test.h"
+#include "../fixture.h"
 
 static const char *const vocab[] = {
     "river", "stone", "keeper", "winter", "ledger", "harbour", "lantern",
@@ -402,11 +403,7 @@ TEST(same_copies_with_and_without_signatures)
 
     fs_buf_free(&with);
     fs_buf_free(&without);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    if (strncmp(tmp_dir, "/", 1) == 0 && !strchr(tmp_dir, '\'') &&
-        system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp_dir);
+    fixture_remove(tmp_dir);
 }
 
 RUN_TESTS("shingles", T(signature_never_rules_out_a_copy),

@@ -19,6 +19,7 @@
 #include "fsearch.h"
 #include "internal.h"
 #include "../test.h"
+#include "../fixture.h"
 
 static char tmp_dir[512], corpus[600], db[600];
 
@@ -28,19 +29,8 @@ static const char *const words[] = {
 };
 #define NWORDS (sizeof words / sizeof words[0])
 
-static int put(const char *name, const char *fmt, ...)
-{
-    char path[700];
-    snprintf(path, sizeof path, "%s/%s", corpus, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
-    va_end(ap);
-    return fclose(f);
-}
+/* A file of the corpus, from a printf format. */
+#define put(...) fixture_write(corpus, __VA_ARGS__)
 
 /* File `name` numbered i: a title with a word, and `paras` passages of
 ** words repeated (a word counts once per passage), long enough that the
@@ -146,11 +136,7 @@ static fsearch *open_corpus(int nfiles)
 static void close_corpus(fsearch *fs)
 {
     fsearch_close(fs);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    if (strncmp(tmp_dir, "/", 1) == 0 && !strchr(tmp_dir, '\'') &&
-        system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp_dir);
+    fixture_remove(tmp_dir);
 }
 
 TEST(exact_after_changes)

@@ -5,6 +5,7 @@
 ** Each case builds a tree in a temporary folder and checks the listing.
 */
 #include "../test.h"
+#include "../fixture.h"
 #include "alloc.h"
 #include "buf.h"
 #include "fsearch.h"
@@ -28,11 +29,7 @@ static void make_root(void)
 
 static void remove_root(void)
 {
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'",
-             tmp_root, tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp_root);
+    fixture_remove(tmp_root);
 }
 
 /* The root-relative path `rel` made absolute (a static buffer). */
