@@ -371,6 +371,30 @@ static void dec_destroy(void *p)
     fs_textstore_dec_free(p);
 }
 
+/* Dictionary `id` from passage_dict in whichever database of the
+** connection SQLite finds it first (main, then attached ones): the way for
+** an index attached to another database, as the sqlite3 shell does. */
+static int find_by_sql(sqlite3 *db, unsigned id, fs_buf *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT data FROM passage_dict WHERE "
+                                "id = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+        rc = sqlite3_step(st);
+    }
+    int frc = FSEARCH_ECORRUPT;
+    if (rc == SQLITE_ROW) {
+        frc = FSEARCH_OK;
+        fs_buf_append(&frc, out, sqlite3_column_blob(st, 0),
+                      (size_t)sqlite3_column_bytes(st, 0));
+    } else if ((rc & 0xff) == SQLITE_NOMEM) {
+        frc = FSEARCH_ENOMEM;
+    }
+    sqlite3_finalize(st);
+    return frc;
+}
+
 /* The dictionary finder of the SQL function: passage_dict of its
 ** connection (arg). */
 static int find_in_db(void *arg, unsigned id, fs_buf *out)
@@ -380,6 +404,11 @@ static int find_in_db(void *arg, unsigned id, fs_buf *out)
     sqlite3_blob *bl = NULL;
     int rc = sqlite3_blob_open(arg, "main", "passage_dict", "data", id, 0,
                                &bl);
+    if (rc == SQLITE_ERROR) {
+        /* No passage_dict in main: the index is an attached database. */
+        sqlite3_blob_close(bl);
+        return find_by_sql(arg, id, out);
+    }
     int frc = FSEARCH_ECORRUPT;
     if (rc == SQLITE_OK) {
         int n = sqlite3_blob_bytes(bl);

@@ -381,6 +381,28 @@ TEST(dictionary)
     sqlite3_finalize(st);
     CHECK_INT(sqlite3_close(db), SQLITE_OK);
 
+    /* an index attached to another database (as in the sqlite3 shell):
+    ** its passage_dict is found there, main having none */
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(fs_textstore_register(db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "ATTACH ':memory:' AS f; CREATE TABLE "
+                           "f.passage_dict(id INTEGER PRIMARY KEY, data BLOB "
+                           "NOT NULL)", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO f.passage_dict "
+                                 "VALUES(?1, ?2)", -1, &ins, NULL),
+              SQLITE_OK);
+    sqlite3_bind_int64(ins, 1, FS_TEXTSTORE_DICT_ID0);
+    sqlite3_bind_blob(ins, 2, dict.p, (int)dict.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(ins), SQLITE_DONE);
+    sqlite3_finalize(ins);
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT fsearch_text(?1, 7, 50)", -1,
+                                 &st, NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, with.p, (int)with.n, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK(memcmp(sqlite3_column_text(st, 0), other + 7, 50) == 0);
+    sqlite3_finalize(st);
+    CHECK_INT(sqlite3_close(db), SQLITE_OK);
+
     /* a stored dictionary cut short is reported as damaged (it was "out
     ** of memory" when zstd refused it) */
     CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
