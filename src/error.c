@@ -61,8 +61,13 @@ int fs_error_sqlite(fsearch *fs, int sqlite_rc, const char *what)
         code = FSEARCH_ERROR;
         break;
     }
-    const char *msg = fs && fs->db ? sqlite3_errmsg(fs->db)
-                                   : sqlite3_errstr(sqlite_rc);
+    /* The connection's message, unless the code is ours (a damaged row
+    ** found by fsearch's own checks): SQLite would say "not an error". */
+    const char *msg = fs && fs->db &&
+                              (sqlite3_errcode(fs->db) & 0xff) ==
+                                  (sqlite_rc & 0xff)
+                          ? sqlite3_errmsg(fs->db)
+                          : sqlite3_errstr(sqlite_rc);
     if (code == FSEARCH_ECORRUPT)
         return fs_error(fs, code, "%s: the index is damaged (%s); "
                         "rebuild it with 'fsearch index --rebuild'", what, msg);
