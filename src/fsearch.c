@@ -8,6 +8,7 @@
 */
 #include "internal.h"
 #include "alloc.h"
+#include "readonly.h"
 #include "textstore.h"
 #include "tokenizer.h"
 #include "tokenizer_fts5.h"
@@ -410,9 +411,17 @@ int fsearch_open(fsearch **out, const char *index_path,
     int oflags = (fs->flags & FSEARCH_OPEN_READONLY)
                      ? SQLITE_OPEN_READONLY
                      : SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(index_path, &fs->db,
-                             oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+    int oom = 0;
+    char *uri = (fs->flags & FSEARCH_OPEN_READONLY)
+                    ? fs_readonly_uri(index_path, &oom) : NULL;
+    if (oom)
+        return fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    int rc = sqlite3_open_v2(uri ? uri : index_path, &fs->db,
+                             oflags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
+                                 (uri ? SQLITE_OPEN_URI : 0),
                              NULL);
+    fs_free(uri);
+    int immutable = uri != NULL;
     int frc = FSEARCH_OK;
     if (rc != SQLITE_OK)
         frc = fs_error_sqlite(fs, rc, "cannot open the index");
@@ -435,6 +444,12 @@ int fsearch_open(fsearch **out, const char *index_path,
             frc = fs_error(fs, FSEARCH_ENOMEM, "out of memory");
     } else if (frc == FSEARCH_OK) {
         frc = check_index(fs);
+        const char *why = frc == FSEARCH_EIO && !immutable &&
+                                  (fs->flags & FSEARCH_OPEN_READONLY)
+                              ? fs_readonly_blocked(index_path) : NULL;
+        if (why)
+            frc = fs_error(fs, FSEARCH_EBUSY, "cannot read the index '%s': %s",
+                           index_path, why);
     }
     if (frc != FSEARCH_OK && creating) {
         /* Leave no half-made index behind, whichever step failed: it was
