@@ -348,7 +348,10 @@ static void set_gap(rank_query *q)
 /* With `stats` 0 (fsearch_matches), only the groups are read: the IDF and
 ** average lengths cost a scan of every phrase's doclist, which the search
 ** cursor would otherwise pay once per hit it dresses. `ctl` (may be NULL)
-** names the handle whose cache spares those scans. */
+** names the handle whose cache spares those scans. With `defer` (1, or 2
+** when an impact list may be tried: see rank_func) a lone phrase's count
+** that would need a walk is left to the walk that scores it
+** (df_pending, walk_counted()). */
 static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
                       const char *groups, int stats, int defer,
                       const fs_rank_ctl *ctl, rank_query **out)
@@ -393,7 +396,8 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
                                       &cache->no_termcount))) {
                 /* The walk that scores a lone phrase visits exactly the
                 ** rows this one would count: it counts them instead. */
-                if (defer && q->nphrase == 1) {
+                if (defer && q->nphrase == 1 &&
+                    (defer == 1 || (cache && !cache->no_termcount))) {
                     q->df_pending = 1;
                     continue;
                 }
@@ -1104,10 +1108,12 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     rank_query *q = NULL;
     fs_rank_ctl *ctl = ctl_arg(nval, val);
     int rc = group_arg(nval, val, &groups);
-    /* The walk below, unless a word's impact list may answer first (it
-    ** needs the IDF before it starts). */
-    int walk = ctl && ctl->row && !ctl->walked &&
-               !(ctl->impact && ctl->impact->term);
+    /* The walk below: 1, or 2 if a word's impact list may answer first.
+    ** A list needs the IDF before it starts; but a word with a list is in
+    ** 2 000 passages or more, so its count is stored (termcount.h), and a
+    ** word whose count is not is walked whole, without a list. */
+    int walk = !(ctl && ctl->row && !ctl->walked) ? 0
+               : ctl->impact && ctl->impact->term ? 2 : 1;
     if (rc == SQLITE_OK)
         rc = load_query(api, ctx, groups, 1, walk, ctl, &q);
     /*
@@ -1123,6 +1129,7 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
         int done = 0;
         ctl->walked = 1;
         if (q->df_pending) {
+            /* No list is tried: it needs the IDF first (see above). */
             rc = walk_counted(api, ctx, q, ctl);
             done = 1;
         } else {
