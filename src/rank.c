@@ -76,6 +76,8 @@ typedef struct rank_query {
     int *size;            /* [nphrase] xPhraseSize, or NULL: see gather() */
     int *inst;            /* gather()'s body instances, reused */
     size_t ninst;         /* ints of room at inst */
+    int df_pending;       /* phrase 0's count comes from the walk: see
+                          ** walk_counted() */
 } rank_query;
 
 static void rank_query_free(void *p)
@@ -319,13 +321,40 @@ static int load_totals(const Fts5ExtensionApi *api, Fts5Context *ctx,
     return rc;
 }
 
+/* BM25's IDF in the form that stays positive (as Lucene's), so a word
+** found in most passages still counts a little rather than being floored
+** to nothing; `hits` passages hold phrase i. */
+static void set_idf(rank_query *q, int i, sqlite3_int64 hits)
+{
+    double nrow = (double)q->nrow;
+    q->idf[i] = log(1.0 + (nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+}
+
+/* The bound of a score less its coverage (fs_rank_ctl.gap), once every
+** IDF is known; summed in phrase order. */
+static void set_gap(rank_query *q)
+{
+    q->gap = 0.0;
+    /* BM25F saturates below idf * (k1 + 1). */
+    for (int i = 0; i < q->nphrase; i++)
+        if (q->group[i] != -1)
+            q->gap += q->weight[i] * q->idf[i] * (BM25_K1 + 1.0);
+    if (q->ngroups <= STRICT_MAX_GROUPS)
+        q->gap += PROXIMITY_WEIGHT * (double)(q->ngroups - 1) * q->ngroups;
+    else
+        q->gap += PROXIMITY_WEIGHT_LONG * (double)(q->ngroups - 1) * q->ngroups;
+}
+
 /* With `stats` 0 (fsearch_matches), only the groups are read: the IDF and
 ** average lengths cost a scan of every phrase's doclist, which the search
 ** cursor would otherwise pay once per hit it dresses. `ctl` (may be NULL)
-** names the handle whose cache spares those scans. */
+** names the handle whose cache spares those scans. With `defer` (1, or 2
+** when an impact list may be tried: see rank_func) a lone phrase's count
+** that would need a walk is left to the walk that scores it
+** (df_pending, walk_counted()). */
 static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
-                      const char *groups, int stats, const fs_rank_ctl *ctl,
-                      rank_query **out)
+                      const char *groups, int stats, int defer,
+                      const fs_rank_ctl *ctl, rank_query **out)
 {
     rank_query *q = api->xGetAuxdata(ctx, 0);
     if (q) {
@@ -364,25 +393,23 @@ static int load_query(const Fts5ExtensionApi *api, Fts5Context *ctx,
             if (!(cache && keys && !cache->no_termcount &&
                   api->xPhraseSize(ctx, i) == 1 &&
                   fs_termcount_lookup(ctl->fs, keys[i], &hits,
-                                      &cache->no_termcount)))
+                                      &cache->no_termcount))) {
+                /* The walk that scores a lone phrase visits exactly the
+                ** rows this one would count: it counts them instead. */
+                if (defer && q->nphrase == 1 &&
+                    (defer == 1 || (cache && !cache->no_termcount))) {
+                    q->df_pending = 1;
+                    continue;
+                }
                 rc = api->xQueryPhrase(ctx, i, &hits, count_row);
+            }
             if (rc == SQLITE_OK)
                 cache_put(cache, keys ? keys[i] : NULL, hits);
         }
-        /* BM25's IDF in the form that stays positive (as Lucene's), so a
-        ** word found in most passages still counts a little rather than
-        ** being floored to nothing. */
-        double nrow = (double)q->nrow;
-        q->idf[i] = log(1.0 + (nrow - (double)hits + 0.5) /
-                                  ((double)hits + 0.5));
-        /* BM25F saturates below idf * (k1 + 1). */
-        if (q->group[i] != -1)
-            q->gap += q->weight[i] * q->idf[i] * (BM25_K1 + 1.0);
+        set_idf(q, i, hits);
     }
-    if (q->ngroups <= STRICT_MAX_GROUPS)
-        q->gap += PROXIMITY_WEIGHT * (double)(q->ngroups - 1) * q->ngroups;
-    else
-        q->gap += PROXIMITY_WEIGHT_LONG * (double)(q->ngroups - 1) * q->ngroups;
+    if (rc == SQLITE_OK && !q->df_pending)
+        set_gap(q);
     if (rc == SQLITE_OK)
         rc = api->xSetAuxdata(ctx, q, rank_query_free);
     else
@@ -915,6 +942,165 @@ static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
     return rc;
 }
 
+/*
+** A lone phrase whose passage count is not known yet (a phrase of several
+** words, or a word without a stored count): walking its rows once to
+** count them and again to score them cost a fresh process as much again
+** as the search (ファイル 3.4 ms). Its rows are walked once here instead,
+** keeping for each what scoring needs before the IDF (frequencies, the
+** shortest lengths the matches allow, the body matches for highlights);
+** with the count known, they are handed to the cursor in the same order,
+** scored and pruned as walk_row() would: same scores to the bit, same
+** floor, same column sizes read.
+*/
+typedef struct counted_row {
+    sqlite3_int64 id;
+    int tf[2], minlen[2], len[2];  /* len: only without the blob reader */
+    int covered;                   /* a title or body match: coverage */
+    int mark0, nmark;              /* its body offsets at counted.marks */
+} counted_row;
+
+typedef struct counted {
+    rank_query *q;
+    fs_rank_ctl *ctl;
+    counted_row *row;
+    size_t n, cap;
+    int *marks;                    /* body offsets, at most keep a row */
+    size_t nmarks, capmarks;
+    int keep;                      /* offsets kept a row: one past ctl's room */
+    int no_blob;                   /* docsize_read failed: sizes from FTS5 */
+    int size;                      /* tokens in the phrase */
+} counted;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return SQLITE_OK;
+    size_t ncap = *cap ? 2 * *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    void *t = fs_realloc(*p, ncap * elem);
+    if (!t)
+        return SQLITE_NOMEM;
+    *p = t;
+    *cap = ncap;
+    return SQLITE_OK;
+}
+
+static int count_keep(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                      void *payload)
+{
+    counted *c = payload;
+    int rc = grow((void **)&c->row, &c->cap, c->n + 1, sizeof *c->row);
+    if (rc != SQLITE_OK)
+        return rc;
+    counted_row *r = &c->row[c->n];
+    memset(r, 0, sizeof *r);
+    r->id = api->xRowid(ctx);
+    r->mark0 = (int)c->nmarks;
+    Fts5PhraseIter it;
+    int ic = -1, io = 0, found = 0;
+    rc = api->xPhraseFirst(ctx, 0, &it, &ic, &io);
+    for (; rc == SQLITE_OK && ic >= 0; api->xPhraseNext(ctx, &it, &ic, &io)) {
+        found = 1;
+        if (ic > 1)
+            continue;
+        r->tf[ic]++;
+        if (io + c->size > r->minlen[ic])
+            r->minlen[ic] = io + c->size;
+        r->covered = 1;
+        if (ic == 1 && r->nmark < c->keep) {
+            rc = grow((void **)&c->marks, &c->capmarks, c->nmarks + 1,
+                      sizeof *c->marks);
+            if (rc == SQLITE_OK) {
+                c->marks[c->nmarks++] = io;
+                r->nmark++;
+            }
+        }
+    }
+    /* Every row of a MATCH holds an instance: none is a failure (see
+    ** inst_count). */
+    if (rc == SQLITE_OK && !found)
+        rc = SQLITE_NOMEM;
+    /* The blob reader is tried on the first row; should it fail, as in
+    ** score_row() FTS5 gives the sizes, which only the row's own context
+    ** can, so they are read here for every row. */
+    if (rc == SQLITE_OK && c->n == 0 && c->ctl->fs && c->ctl->fs->db)
+        c->no_blob = docsize_read(c->ctl->fs->db, c->ctl, r->id, r->len) !=
+                     SQLITE_OK;
+    else if (rc == SQLITE_OK && c->n == 0)
+        c->no_blob = 1;
+    for (int k = 0; rc == SQLITE_OK && c->no_blob && k < 2; k++)
+        rc = api->xColumnSize(ctx, k, &r->len[k]);
+    if (rc == SQLITE_OK)
+        c->n++;
+    return rc;
+}
+
+/* Score the kept rows as score_row() does for one phrase and hand them
+** to the cursor. */
+static int hand_counted(counted *c)
+{
+    rank_query *q = c->q;
+    fs_rank_ctl *ctl = c->ctl;
+    int rc = SQLITE_OK;
+    ctl->gap = q->gap;
+    ctl->rows = q->nrow;
+    ctl->coverage = q->ngroups <= STRICT_MAX_GROUPS ? COVERAGE_WEIGHT : 0.0;
+    for (size_t i = 0; rc == SQLITE_OK && i < c->n; i++) {
+        counted_row *r = &c->row[i];
+        ctl->nmarks = 0;
+        for (int k = 0; ctl->marks && k < r->nmark; k++)
+            note_mark(ctl, c->marks[r->mark0 + k], c->size);
+        /* One group: coverage if matched, no closeness (one group). */
+        double cover = 0.0, near = 0.0, score = 0.0;
+        if (q->ngroups <= STRICT_MAX_GROUPS)
+            cover = COVERAGE_WEIGHT * r->covered;
+        int pruned = 0;
+        if (ctl->has_floor) {
+            double best = bm25f(q, r->tf, r->minlen);
+            best += cover;
+            best += near;
+            pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
+        }
+        if (!pruned) {
+            int len[2] = { r->len[0], r->len[1] };
+            if (!c->no_blob)
+                rc = docsize_read(ctl->fs->db, ctl, r->id, len);
+            score = bm25f(q, r->tf, len);
+            score += cover;
+            score += near;
+        }
+        if (rc == SQLITE_OK)
+            rc = ctl->row(ctl->row_arg, r->id, pruned ? 0.0 : -score, pruned);
+    }
+    return rc;
+}
+
+static int walk_counted(const Fts5ExtensionApi *api, Fts5Context *ctx,
+                        rank_query *q, fs_rank_ctl *ctl)
+{
+    counted c;
+    memset(&c, 0, sizeof c);
+    c.q = q;
+    c.ctl = ctl;
+    c.size = api->xPhraseSize(ctx, 0);
+    c.keep = ctl->capmarks / 2 + 1;
+    int rc = api->xQueryPhrase(ctx, 0, &c, count_keep);
+    if (rc == SQLITE_OK) {
+        set_idf(q, 0, (sqlite3_int64)c.n);
+        set_gap(q);
+        q->df_pending = 0;
+        fs_rank_cache *cache = ctl->fs ? cache_get(ctl->fs) : NULL;
+        if (ctl->keys && ctl->nkeys == 1)
+            cache_put(cache, ctl->keys[0], (sqlite3_int64)c.n);
+        rc = hand_counted(&c);
+    }
+    fs_free(c.row);
+    fs_free(c.marks);
+    return rc;
+}
+
 static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
                       sqlite3_context *result, int nval, sqlite3_value **val)
 {
@@ -922,8 +1108,14 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     rank_query *q = NULL;
     fs_rank_ctl *ctl = ctl_arg(nval, val);
     int rc = group_arg(nval, val, &groups);
+    /* The walk below: 1, or 2 if a word's impact list may answer first.
+    ** A list needs the IDF before it starts; but a word with a list is in
+    ** 2 000 passages or more, so its count is stored (termcount.h), and a
+    ** word whose count is not is walked whole, without a list. */
+    int walk = !(ctl && ctl->row && !ctl->walked) ? 0
+               : ctl->impact && ctl->impact->term ? 2 : 1;
     if (rc == SQLITE_OK)
-        rc = load_query(api, ctx, groups, 1, ctl, &q);
+        rc = load_query(api, ctx, groups, 1, walk, ctl, &q);
     /*
     ** A query of one phrase matches exactly that phrase's rows, so the
     ** cursor may ask for them all from this first row: FTS5 walks them
@@ -936,7 +1128,13 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
         walk_ctx w = { q, ctl };
         int done = 0;
         ctl->walked = 1;
-        rc = impact_walk(q, ctl, &done);
+        if (q->df_pending) {
+            /* No list is tried: it needs the IDF first (see above). */
+            rc = walk_counted(api, ctx, q, ctl);
+            done = 1;
+        } else {
+            rc = impact_walk(q, ctl, &done);
+        }
         if (rc == SQLITE_OK && !done)
             rc = api->xQueryPhrase(ctx, 0, &w, walk_row);
         if (rc == SQLITE_OK)
@@ -999,7 +1197,7 @@ static void matches_func(const Fts5ExtensionApi *api, Fts5Context *ctx,
     rank_query *q = NULL;
     int rc = group_arg(nval, val, &groups);
     if (rc == SQLITE_OK)
-        rc = load_query(api, ctx, groups, 0, NULL, &q);
+        rc = load_query(api, ctx, groups, 0, 0, NULL, &q);
     int ntokens = 0, ninst = 0;
     if (rc == SQLITE_OK)
         rc = api->xColumnSize(ctx, COL_BODY, &ntokens);

@@ -242,6 +242,7 @@ TEST(highlights_from_scan)
         "alpha beta", "zephyr lamp", "alpha", "\"alpha beta\" lamp",
         "alpha* window", "title:alpha beta", "alpha beta gamma delta",
         "NEAR(alpha lamp, 3) river", "alpha -beta",
+        "\"alpha beta\"", "lamp*",   /* counted in the walk (rank.c) */
     };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
@@ -322,6 +323,38 @@ TEST(single_phrase_walked)
     close_corpus(fs);
 }
 
+/* A lone phrase whose passage count is not known yet is counted by the
+** walk that scores it (rank.c keeps each row until the count is known):
+** on a fresh handle, with any heap size and after switching to every row,
+** the stream is FTS5's; the count it leaves in the handle's cache is
+** right, as the multi-phrase queries scored with it afterwards show. */
+TEST(lone_phrase_counted_in_walk)
+{
+    fsearch *fs = open_corpus();
+    static const char *const lone[] = { "\"alpha beta\"", "alpha*",
+                                        "\"lamp window\"", "zephyr*",
+                                        "\"harbour\"" };
+    static const char *const after[] = { "\"alpha beta\" lamp",
+                                         "alpha* window", "zephyr* beta" };
+    static const size_t chunks[] = { 1, 3, 10, 100000 };
+    int tier;
+    for (size_t i = 0; i < sizeof lone / sizeof lone[0]; i++)
+        for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++)
+            for (size_t all = 0; all <= 7; all += 7) {
+                fsearch *ro = NULL;
+                fsearch_options o = FSEARCH_OPTIONS_INIT;
+                o.flags = FSEARCH_OPEN_READONLY;
+                CHECK_INT(fsearch_open(&ro, db, &o), FSEARCH_OK);
+                if (!ro)
+                    continue;
+                check_query(ro, lone[i], chunks[k], all, 1, &tier);
+                for (size_t j = 0; j < sizeof after / sizeof after[0]; j++)
+                    check_query(ro, after[j], chunks[k], 0, 1, &tier);
+                fsearch_close(ro);
+            }
+    close_corpus(fs);
+}
+
 /* The passage counts and averages a handle keeps between searches (rank.c)
 ** follow the index: after a change made through the same handle or through
 ** another, every stream is again FTS5's own. */
@@ -363,4 +396,5 @@ TEST(kept_statistics_follow_changes)
 
 RUN_TESTS("topk", T(same_order_as_fts5), T(tier_then_fallback),
           T(highlights_from_scan), T(single_phrase_walked),
+          T(lone_phrase_counted_in_walk),
           T(kept_statistics_follow_changes));
