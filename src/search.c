@@ -729,10 +729,15 @@ static int dup_before(const char *pa, unsigned la, sqlite3_int64 ia,
 /* Add the passages whose hash is `hash`, other than `id`: the first
 ** MAX_ALSO_IN + 1 of them by path and line. They are picked here rather
 ** than by an ORDER BY, whose sorter cost more than a whole rare word; most
-** passages have no copy, and the statement then stops at its index probe. */
+** passages have no copy, and the statement then stops at its index probe.
+** A full list takes nothing more (also_add), so it is not read at all: a
+** hit with many near copies that share one hash (a mailing list's footer)
+** read its 233 copies once per near copy, a third of `mailing list`. */
 static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
                          sqlite3_int64 id)
 {
+    if (*n >= MAX_ALSO_IN)
+        return FSEARCH_OK;
     int rc = FSEARCH_OK, src;
     if (!c->st_dups &&
         (src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
