@@ -803,7 +803,9 @@ static int load_also_in(fsearch_cursor *c, const fs_cand *k)
     size_t n = 0;
     fs_buf_clear(&c->also_paths);
     int rc = also_add_hash(c, &n, k->hash, k->id);
-    for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n; i++) {
+    /* (A full list takes no more: nor the near copies' paths.) */
+    for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n && n < MAX_ALSO_IN;
+         i++) {
         fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
         if (o->folded_by != c->unique || o->hash == k->hash)
             continue;
