@@ -472,7 +472,10 @@ int fsearch_open(fsearch **out, const char *index_path,
     /* A search reads posting lists, column sizes and passages all over a
     ** large index: with SQLite's 2 MB default the pages of one search
     ** evicted the next one's, and each miss is a pread (a fifth of a rare
-    ** word's time on the full benchmark slice).
+    ** word's time on the full benchmark slice). 32 MB was still short of
+    ** the 25 benchmark queries' pages (~40 MB): a single word read ~75
+    ** pages again each time (0.3 ms of its 1.2); the cache grows only as
+    ** far as pages are read.
     ** A brief handle is different: each page read into the cache is fresh
     ** memory (page faults, zeroing) plus a copy, and nothing is reused
     ** later. Mapped, a page is read in place from the kernel's page cache:
@@ -483,7 +486,7 @@ int fsearch_open(fsearch **out, const char *index_path,
     if (frc == FSEARCH_OK && (fs->flags & FSEARCH_OPEN_READONLY))
         frc = fs_exec(fs, (fs->flags & FSEARCH_OPEN_BRIEF)
                               ? "PRAGMA mmap_size=1099511627776"
-                              : "PRAGMA cache_size=-32768",
+                              : "PRAGMA cache_size=-65536",
                       "cannot open the index");
     return frc;
 }

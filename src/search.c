@@ -729,10 +729,15 @@ static int dup_before(const char *pa, unsigned la, sqlite3_int64 ia,
 /* Add the passages whose hash is `hash`, other than `id`: the first
 ** MAX_ALSO_IN + 1 of them by path and line. They are picked here rather
 ** than by an ORDER BY, whose sorter cost more than a whole rare word; most
-** passages have no copy, and the statement then stops at its index probe. */
+** passages have no copy, and the statement then stops at its index probe.
+** A full list takes nothing more (also_add), so it is not read at all: a
+** hit with many near copies that share one hash (a mailing list's footer)
+** read its 233 copies once per near copy, a third of `mailing list`. */
 static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
                          sqlite3_int64 id)
 {
+    if (*n >= MAX_ALSO_IN)
+        return FSEARCH_OK;
     int rc = FSEARCH_OK, src;
     if (!c->st_dups &&
         (src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
@@ -798,7 +803,9 @@ static int load_also_in(fsearch_cursor *c, const fs_cand *k)
     size_t n = 0;
     fs_buf_clear(&c->also_paths);
     int rc = also_add_hash(c, &n, k->hash, k->id);
-    for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n; i++) {
+    /* (A full list takes no more: nor the near copies' paths.) */
+    for (size_t i = 1; rc == FSEARCH_OK && i < c->win_n && n < MAX_ALSO_IN;
+         i++) {
         fs_cand *o = &c->win[(c->win_head + i) % FS_WINDOW];
         if (o->folded_by != c->unique || o->hash == k->hash)
             continue;

@@ -319,6 +319,51 @@ TEST(many_copies_also_in)
     close_corpus(fs);
 }
 
+/* A hit whose near copies are exact copies of one another (one footer in
+** many files, one word apart from the hit's): the list fills up from the
+** first near copy's hash, and stays the first places by path. */
+TEST(near_copies_share_a_hash)
+{
+    fsearch *fs = open_corpus();
+    static const char hit[] =
+        "The numbat survey walks every creek along the escarpment, from "
+        "the granite saddle to the river, and notes which logs the numbat "
+        "rangers found hollow after the long dry summer of that year.";
+    static const char near[] =
+        "The numbat survey walks every creek along the escarpment, from "
+        "the granite saddle to the river, and notes which logs the "
+        "rangers found hollow after the long dry summer of that year.";
+    char name[32];
+    CHECK_INT(put("p.txt", "%s\n", hit), 0);
+    for (int i = 0; i < 30; i++) {
+        snprintf(name, sizeof name, "q%02d.txt", i);
+        CHECK_INT(put(name, "%s\n", near), 0);
+    }
+    CHECK_INT(fsearch_index(fs, corpus, NULL, NULL), FSEARCH_OK);
+    fsearch_cursor *cur = NULL;
+    const fsearch_hit *h;
+    CHECK_INT(fsearch_search(&cur, fs, "numbat escarpment", NULL),
+              FSEARCH_OK);
+    CHECK_INT(fsearch_next(cur, &h), FSEARCH_OK);
+    if (!h) {
+        fsearch_cursor_free(cur);
+        close_corpus(fs);
+        return;
+    }
+    CHECK_STR(h->path, "p.txt");
+    CHECK_INT(h->nalso_in, 20);
+    for (size_t i = 0; i < h->nalso_in; i++) {
+        CHECK(h->also_in[i].path[0] == 'q');
+        if (i > 0)
+            CHECK(strcmp(h->also_in[i - 1].path, h->also_in[i].path) < 0);
+    }
+    CHECK_STR(h->also_in[0].path, "q00.txt");
+    /* All 30 near copies are folded into the hit: nothing else is left. */
+    CHECK_INT(fsearch_next(cur, &h), FSEARCH_DONE);
+    fsearch_cursor_free(cur);
+    close_corpus(fs);
+}
+
 TEST(files_mode)
 {
     fsearch *fs = open_corpus();
@@ -526,6 +571,6 @@ TEST(synonyms)
 }
 
 RUN_TESTS("search", T(edit_distance), T(shingles_near), T(copies_folded),
-          T(many_copies_also_in),
+          T(many_copies_also_in), T(near_copies_share_a_hash),
           T(files_mode), T(json), T(context_lines),
           T(suggestions_and_fuzzy), T(synonyms))
