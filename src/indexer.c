@@ -19,6 +19,7 @@
 #include "textstore.h"
 #include "tokenizer_fts5.h"
 #include "text.h"
+#include "docrows.h"
 #include "impact.h"
 #include "termcount.h"
 #include "vocab.h"
@@ -93,6 +94,9 @@ typedef struct indexer {
     int hash_index_due;                /* passage_hash to be made at the end */
     fs_termcount *tc;                  /* common terms' counts, moved with
                                        ** the passages (termcount.h) */
+    fs_docrows docs;                   /* phase 1: doc rows sorted by path */
+    size_t docs_next;                  /* the next of them to compare */
+    int docs_held;                     /* docs holds all of doc */
 } indexer;
 
 /* ---------------------------------------------------------------------- */
@@ -137,12 +141,70 @@ static int prepare(indexer *ix, sqlite3_stmt **st, const char *sql)
                            : fs_error_sqlite(ix->fs, rc, "cannot read the index");
 }
 
-/* The statement phase 1 reads the index with. */
+/* Phase 1 holds the documents in memory up to this many (about 100 bytes
+** each); an index of more streams them in path order through the path
+** index instead, a seek per row. */
+#define DOCS_HELD_MAX 262144
+#define DOC_PATH_GUESS 48          /* bytes of a path, to reserve room */
+
+/* The statement phase 1 reads the index with: in rowid order, sorted in
+** memory (docrows.h), or ORDER BY path once the index holds too many. */
 static int prepare_reads(indexer *ix)
 {
     return prepare(ix, &ix->st_docs,
-                   "SELECT id, path, size, mtime, hash FROM doc "
-                   "ORDER BY path");
+                   "SELECT id, path, size, mtime, hash FROM doc");
+}
+
+/* Read every document into ix->docs, sorted by path; if there are more
+** than `max`, leave ix->docs_held 0 and st_docs reading them in path
+** order instead. */
+static int hold_docs(indexer *ix, size_t max)
+{
+    /* Ids are at least 1, so the largest bounds the count. */
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(ix->fs->db, "SELECT max(id) FROM doc", -1,
+                                 &st, NULL);
+    sqlite3_int64 top = 0;
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+        top = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (src != SQLITE_ROW)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    int rc = fs_docrows_reserve(&ix->docs,
+                                top < (sqlite3_int64)max ? (size_t)top : max,
+                                DOC_PATH_GUESS);
+    if (rc != FSEARCH_OK)
+        return fs_error(ix->fs, rc, "out of memory");
+    st = ix->st_docs;
+    while (rc == FSEARCH_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        if (!path) /* out of memory: the column is NOT NULL */
+            return fs_error(ix->fs, FSEARCH_ENOMEM, "out of memory");
+        if (ix->docs.n == max) {
+            fs_docrows_free(&ix->docs);
+            sqlite3_finalize(ix->st_docs);
+            ix->st_docs = NULL;
+            return prepare(ix, &ix->st_docs,
+                           "SELECT id, path, size, mtime, hash FROM doc "
+                           "ORDER BY path");
+        }
+        rc = fs_docrows_add(&ix->docs, path,
+                            (size_t)sqlite3_column_bytes(st, 1),
+                            sqlite3_column_int64(st, 0),
+                            (uint64_t)sqlite3_column_int64(st, 2),
+                            sqlite3_column_int64(st, 3),
+                            (uint64_t)sqlite3_column_int64(st, 4));
+    }
+    if (rc == FSEARCH_OK && src != SQLITE_DONE)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    sqlite3_reset(st);
+    if (rc == FSEARCH_OK)
+        rc = fs_docrows_sort(&ix->docs);
+    if (rc != FSEARCH_OK)
+        return fs_error(ix->fs, rc, "out of memory");
+    ix->docs_held = 1;
+    ix->docs_next = 0;
+    return FSEARCH_OK;
 }
 
 /* The statements that write, prepared by the first transaction. */
@@ -809,6 +871,19 @@ static int next_doc(indexer *ix, change *d, int *have)
 {
     sqlite3_stmt *st = ix->st_docs;
     *have = 0;
+    if (ix->docs_held) {
+        if (ix->docs_next == ix->docs.n)
+            return FSEARCH_OK;
+        const fs_docrow *r = &ix->docs.v[ix->docs_next++];
+        memset(d, 0, sizeof *d);
+        d->path = (char *)fs_docrows_path(&ix->docs, ix->docs_next - 1);
+        d->doc_id = r->id;
+        d->size = r->size;
+        d->mtime_ns = r->mtime_ns;
+        d->old_hash = r->hash;
+        *have = 1;
+        return FSEARCH_OK;
+    }
     int src = sqlite3_step(st);
     if (src == SQLITE_DONE)
         return FSEARCH_OK;
@@ -848,7 +923,8 @@ static int diff(indexer *ix, fs_walk *w, change_list *adds,
     int need_doc = 1;
     fs_walk_entry e;
     int have_entry = 0;
-    for (;;) {
+    rc = hold_docs(ix, DOCS_HELD_MAX);
+    for (; rc == FSEARCH_OK;) {
         if (!have_entry) {
             int wrc = fs_walk_next(w, &e);
             if (wrc == FSEARCH_DONE)
@@ -913,6 +989,9 @@ static int diff(indexer *ix, fs_walk *w, change_list *adds,
             break;
     }
     sqlite3_reset(ix->st_docs);
+    /* The change lists hold copies of the paths. */
+    fs_docrows_free(&ix->docs);
+    ix->docs_held = 0;
     return rc;
 }
 

@@ -99,6 +99,7 @@ struct fs_walk {
     size_t nframes, cap;
     fs_buf rel;              /* current relative path */
     fs_buf full;             /* root + '/' + rel */
+    size_t nfull_root;       /* bytes of root + '/' at the start of full */
     char reason[160];        /* for skip reasons that carry errno text */
     reader mine;             /* the caller's scratch */
     /* Reading ahead. While the helper runs, the frames array, the items'
@@ -695,6 +696,10 @@ int fs_walk_open(fs_walk **out, const char *root, unsigned flags, char *err,
         fs_buf_reserve(&rc, &w->rel, 256);
         if (rc == FSEARCH_OK)
             w->rel.p[0] = '\0';
+        /* The root is written once; each entry rewrites what follows. */
+        fs_buf_puts(&rc, &w->full, w->root);
+        fs_buf_putc(&rc, &w->full, '/');
+        w->nfull_root = w->full.n;
     }
     listing l;
     memset(&l, 0, sizeof l);
@@ -733,9 +738,7 @@ int fs_walk_next(fs_walk *w, fs_walk_entry *out)
         if (f->prefix_len)
             fs_buf_putc(&rc, &w->rel, '/');
         fs_buf_append(&rc, &w->rel, it->name, it->nname);
-        fs_buf_clear(&w->full);
-        fs_buf_puts(&rc, &w->full, w->root);
-        fs_buf_putc(&rc, &w->full, '/');
+        w->full.n = w->nfull_root;
         fs_buf_append(&rc, &w->full, w->rel.p, w->rel.n);
         if (rc != FSEARCH_OK)
             return rc;
