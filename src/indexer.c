@@ -21,6 +21,7 @@
 #include "text.h"
 #include "impact.h"
 #include "termcount.h"
+#include "passlen.h"
 #include "vocab.h"
 #include "walk.h"
 
@@ -93,6 +94,7 @@ typedef struct indexer {
     int hash_index_due;                /* passage_hash to be made at the end */
     fs_termcount *tc;                  /* common terms' counts, moved with
                                        ** the passages (termcount.h) */
+    fs_passlen *pl;                    /* packed lengths (passlen.h) */
 } indexer;
 
 /* ---------------------------------------------------------------------- */
@@ -261,6 +263,8 @@ static int writer_start(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = fs_termcount_open(ix->fs, &ix->tc);
     if (rc == FSEARCH_OK)
+        rc = fs_passlen_open(ix->fs, &ix->pl);
+    if (rc == FSEARCH_OK)
         rc = writer_settings(ix, 1);
     /* If it cannot start, SQLite checkpoints on this thread as before. */
     if (rc == FSEARCH_OK)
@@ -314,10 +318,13 @@ static int commit(indexer *ix)
     int rc = fs_meta_set(ix->fs, "passage_next", next);
     if (rc == FSEARCH_OK)
         rc = fs_termcount_flush(ix->tc);
+    if (rc == FSEARCH_OK)
+        rc = fs_passlen_flush(ix->pl);
     ix->in_txn = 0;
     if (rc != FSEARCH_OK) {
         fs_termcount_discard(ix->tc);
         sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
+        fs_passlen_discard(ix->pl);
         return rc;
     }
     return fs_exec(ix->fs, "COMMIT", "cannot write the index");
@@ -381,6 +388,7 @@ static void rollback(indexer *ix)
         sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
     ix->in_txn = 0;
     fs_termcount_discard(ix->tc);
+    fs_passlen_discard(ix->pl);
 }
 
 /* Commit when the batch is large enough; start a new one lazily. */
@@ -527,6 +535,8 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
     rc = run(ix, st);
     if (rc == FSEARCH_OK)
         fs_termcount_added(ix->tc, r);
+    if (rc == FSEARCH_OK)
+        rc = fs_passlen_touch(ix->pl, id, id);
     r->text[1] = NULL;
     sqlite3_clear_bindings(ix->st_pas_ins);
     sqlite3_clear_bindings(ix->st_fts_ins);
@@ -600,7 +610,9 @@ static int delete_passages(indexer *ix, int64_t first, int64_t last)
 {
     sqlite3_bind_int64(ix->st_pas_del, 1, first);
     sqlite3_bind_int64(ix->st_pas_del, 2, last);
-    int rc = run(ix, ix->st_pas_del);
+    int rc = fs_passlen_touch(ix->pl, first, last);
+    if (rc == FSEARCH_OK)
+        rc = run(ix, ix->st_pas_del);
     if (rc == FSEARCH_OK) {
         sqlite3_bind_int64(ix->st_blk_del, 1, first);
         sqlite3_bind_int64(ix->st_blk_del, 2, last);
@@ -1165,6 +1177,9 @@ static int finish(indexer *ix)
         rc = fs_vocab_note(ix->fs, ix->stats, &due);
     if (rc == FSEARCH_OK)
         rc = make_hash_index(ix);
+    /* An index made before passage_len gets it (passlen.h). */
+    if (rc == FSEARCH_OK && fs_passlen_missing(ix->fs))
+        rc = begin(ix);
     if (rc == FSEARCH_OK)
         rc = commit(ix);
     if (rc == FSEARCH_OK && due)
@@ -1240,6 +1255,7 @@ static int rebuild_clear(indexer *ix)
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
         rc = fs_termcount_drop(ix->tc);
+    fs_passlen_reset(ix->pl);
     if (rc == FSEARCH_OK)
         ix->next_passage = ix->next_doc = 1;
     return rc;
@@ -1390,6 +1406,7 @@ int fsearch_index(fsearch *fs, const char *root,
     fs_walk_free(walk);
     finalize_all(&ix);
     fs_termcount_free(ix.tc);
+    fs_passlen_free(ix.pl);
     list_free(&adds);
     list_free(&changed);
     list_free(&gone);

@@ -521,7 +521,10 @@ int fs_rank_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
 static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
                         int *len)
 {
-    int rc;
+    /* First the packed lengths (passlen.h), 256 passages a row. */
+    int rc = fs_passlen_get(db, &ctl->passlen, id, len);
+    if (rc != SQLITE_NOTFOUND)
+        return rc;
     if (!ctl->docsize)
         rc = sqlite3_blob_open(db, "main", "fts_docsize", "sz", id, 0,
                                &ctl->docsize);
@@ -773,9 +776,11 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
         pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
     }
     int len[2] = { 0, 0 };
-    if (!pruned && !(ctl && ctl->fs && ctl->fs->db &&
-                     docsize_read(ctl->fs->db, ctl, api->xRowid(ctx), len) ==
-                         SQLITE_OK))
+    int drc = pruned || !ctl || !ctl->fs || !ctl->fs->db ? SQLITE_ERROR
+              : docsize_read(ctl->fs->db, ctl, api->xRowid(ctx), len);
+    if (drc == SQLITE_CORRUPT)
+        rc = drc;                        /* a damaged passage_len row */
+    if (!pruned && drc != SQLITE_OK)
         for (int c = 0; rc == SQLITE_OK && c < 2; c++)
             rc = api->xColumnSize(ctx, c, &len[c]);
     if (!pruned) {
@@ -883,6 +888,8 @@ static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
         }
         int len[2] = { 0, 0 };
         rc = docsize_read(db, ctl, e.id, len);
+        if (rc == SQLITE_CORRUPT)
+            break;
         if (rc != SQLITE_OK) {
             /* A missing row aborts the blob handle: start a new one. */
             sqlite3_blob_close(ctl->docsize);
