@@ -39,7 +39,8 @@ static int load_group(sqlite3 *db, fs_passlen_rd *r, sqlite3_int64 grp)
         sqlite3_blob_close(r->blob);
         r->blob = NULL;
         memset(r->lens, 0xff, sizeof r->lens);
-        return rc == SQLITE_NOMEM ? rc : SQLITE_OK;
+        r->have = rc != SQLITE_NOMEM;    /* out of memory: try again */
+        return SQLITE_OK;
     }
     if (sqlite3_blob_bytes(r->blob) != FS_PASSLEN_BYTES) {
         r->have = 0;

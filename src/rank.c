@@ -516,7 +516,8 @@ int fs_rank_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
 ** runs a statement (step and reset) per row, three times the cost of the
 ** read itself, and a common word's rows each need one. The record is the
 ** one xColumnSize decodes (one varint per column); anything unexpected
-** returns an error code and the caller asks FTS5.
+** returns an error code and the caller asks FTS5. passage_len (passlen.h)
+** is asked first; SQLITE_CORRUPT from it is a damaged index.
 */
 static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
                         int *len)
