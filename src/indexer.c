@@ -22,6 +22,7 @@
 #include "docrows.h"
 #include "impact.h"
 #include "termcount.h"
+#include "passlen.h"
 #include "vocab.h"
 #include "walk.h"
 
@@ -97,6 +98,7 @@ typedef struct indexer {
     fs_docrows docs;                   /* phase 1: doc rows sorted by path */
     size_t docs_next;                  /* the next of them to compare */
     int docs_held;                     /* docs holds all of doc */
+    fs_passlen *pl;                    /* packed lengths (passlen.h) */
 } indexer;
 
 /* ---------------------------------------------------------------------- */
@@ -323,6 +325,8 @@ static int writer_start(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = fs_termcount_open(ix->fs, &ix->tc);
     if (rc == FSEARCH_OK)
+        rc = fs_passlen_open(ix->fs, &ix->pl);
+    if (rc == FSEARCH_OK)
         rc = writer_settings(ix, 1);
     /* If it cannot start, SQLite checkpoints on this thread as before. */
     if (rc == FSEARCH_OK)
@@ -376,10 +380,13 @@ static int commit(indexer *ix)
     int rc = fs_meta_set(ix->fs, "passage_next", next);
     if (rc == FSEARCH_OK)
         rc = fs_termcount_flush(ix->tc);
+    if (rc == FSEARCH_OK)
+        rc = fs_passlen_flush(ix->pl);
     ix->in_txn = 0;
     if (rc != FSEARCH_OK) {
         fs_termcount_discard(ix->tc);
         sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
+        fs_passlen_discard(ix->pl);
         return rc;
     }
     return fs_exec(ix->fs, "COMMIT", "cannot write the index");
@@ -443,6 +450,7 @@ static void rollback(indexer *ix)
         sqlite3_exec(ix->fs->db, "ROLLBACK", NULL, NULL, NULL);
     ix->in_txn = 0;
     fs_termcount_discard(ix->tc);
+    fs_passlen_discard(ix->pl);
 }
 
 /* Commit when the batch is large enough; start a new one lazily. */
@@ -589,6 +597,8 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
     rc = run(ix, st);
     if (rc == FSEARCH_OK)
         fs_termcount_added(ix->tc, r);
+    if (rc == FSEARCH_OK)
+        rc = fs_passlen_touch(ix->pl, id, id);
     r->text[1] = NULL;
     sqlite3_clear_bindings(ix->st_pas_ins);
     sqlite3_clear_bindings(ix->st_fts_ins);
@@ -662,7 +672,9 @@ static int delete_passages(indexer *ix, int64_t first, int64_t last)
 {
     sqlite3_bind_int64(ix->st_pas_del, 1, first);
     sqlite3_bind_int64(ix->st_pas_del, 2, last);
-    int rc = run(ix, ix->st_pas_del);
+    int rc = fs_passlen_touch(ix->pl, first, last);
+    if (rc == FSEARCH_OK)
+        rc = run(ix, ix->st_pas_del);
     if (rc == FSEARCH_OK) {
         sqlite3_bind_int64(ix->st_blk_del, 1, first);
         sqlite3_bind_int64(ix->st_blk_del, 2, last);
@@ -1297,6 +1309,9 @@ static int finish(indexer *ix)
         rc = merge_segments(ix);
     if (rc == FSEARCH_OK)
         rc = make_hash_index(ix);
+    /* An index made before passage_len gets it (passlen.h). */
+    if (rc == FSEARCH_OK && fs_passlen_missing(ix->fs))
+        rc = begin(ix);
     if (rc == FSEARCH_OK)
         rc = commit(ix);
     if (rc == FSEARCH_OK && due)
@@ -1372,6 +1387,7 @@ static int rebuild_clear(indexer *ix)
                      "cannot clear the index");
     if (rc == FSEARCH_OK)
         rc = fs_termcount_drop(ix->tc);
+    fs_passlen_reset(ix->pl);
     if (rc == FSEARCH_OK)
         ix->next_passage = ix->next_doc = 1;
     return rc;
@@ -1522,6 +1538,7 @@ int fsearch_index(fsearch *fs, const char *root,
     fs_walk_free(walk);
     finalize_all(&ix);
     fs_termcount_free(ix.tc);
+    fs_passlen_free(ix.pl);
     list_free(&adds);
     list_free(&changed);
     list_free(&gone);

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "fsearch.h"
+#include "passlen.h"
 #include "query.h"
 #include "tokenizer_fts5.h"
 
@@ -117,6 +118,9 @@ typedef struct fs_rank_ctl {
                                  ** since it holds the read transaction */
     struct fs_impact_use *impact; /* in/out: with `row`, try the word's
                                  ** impact list first (impact.h) */
+    fs_passlen_rd passlen;       /* out: rank.c's reader of passage_len;
+                                 ** the caller closes it with docsize
+                                 ** (fs_passlen_rd_close) */
 } fs_rank_ctl;
 
 /* Free a handle's rank statistics (rank.c); accepts NULL. */

@@ -543,12 +543,16 @@ int fs_rank_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
 ** runs a statement (step and reset) per row, three times the cost of the
 ** read itself, and a common word's rows each need one. The record is the
 ** one xColumnSize decodes (one varint per column); anything unexpected
-** returns an error code and the caller asks FTS5.
+** returns an error code and the caller asks FTS5. passage_len (passlen.h)
+** is asked first; SQLITE_CORRUPT from it is a damaged index.
 */
 static int docsize_read(sqlite3 *db, fs_rank_ctl *ctl, sqlite3_int64 id,
                         int *len)
 {
-    int rc;
+    /* First the packed lengths (passlen.h), 256 passages a row. */
+    int rc = fs_passlen_get(db, &ctl->passlen, id, len);
+    if (rc != SQLITE_NOTFOUND)
+        return rc;
     if (!ctl->docsize)
         rc = sqlite3_blob_open(db, "main", "fts_docsize", "sz", id, 0,
                                &ctl->docsize);
@@ -800,9 +804,11 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *ctx,
         pruned = best + 1e-9 * (1.0 + fabs(best)) < ctl->floor;
     }
     int len[2] = { 0, 0 };
-    if (!pruned && !(ctl && ctl->fs && ctl->fs->db &&
-                     docsize_read(ctl->fs->db, ctl, api->xRowid(ctx), len) ==
-                         SQLITE_OK))
+    int drc = pruned || !ctl || !ctl->fs || !ctl->fs->db ? SQLITE_ERROR
+              : docsize_read(ctl->fs->db, ctl, api->xRowid(ctx), len);
+    if (drc == SQLITE_CORRUPT)
+        rc = drc;                        /* a damaged passage_len row */
+    if (!pruned && drc != SQLITE_OK)
         for (int c = 0; rc == SQLITE_OK && c < 2; c++)
             rc = api->xColumnSize(ctx, c, &len[c]);
     if (!pruned) {
@@ -910,6 +916,8 @@ static int impact_walk(rank_query *q, fs_rank_ctl *ctl, int *done)
         }
         int len[2] = { 0, 0 };
         rc = docsize_read(db, ctl, e.id, len);
+        if (rc == SQLITE_CORRUPT)
+            break;
         if (rc != SQLITE_OK) {
             /* A missing row aborts the blob handle: start a new one. */
             sqlite3_blob_close(ctl->docsize);

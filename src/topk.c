@@ -495,6 +495,7 @@ static int scan(fs_topk *t)
         if (rc != FSEARCH_OK) {
             sqlite3_blob_close(t->ctl.docsize);
             t->ctl.docsize = NULL;
+            fs_passlen_rd_close(&t->ctl.passlen);
             return rc;
         }
         src = sqlite3_bind_int64(st, 4, t->use.hwm);
@@ -503,6 +504,7 @@ static int scan(fs_topk *t)
     }
     sqlite3_blob_close(t->ctl.docsize);
     t->ctl.docsize = NULL;
+    fs_passlen_rd_close(&t->ctl.passlen);
     if (src == SQLITE_NOMEM)
         return fs_error(t->fs, FSEARCH_ENOMEM, "out of memory");
     if (src != SQLITE_DONE)
