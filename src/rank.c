@@ -1033,10 +1033,12 @@ static int count_keep(const Fts5ExtensionApi *api, Fts5Context *ctx,
     /* The blob reader is tried on the first row; should it fail, as in
     ** score_row() FTS5 gives the sizes, which only the row's own context
     ** can, so they are read here for every row. */
-    if (rc == SQLITE_OK && c->n == 0 && c->ctl->fs && c->ctl->fs->db)
-        c->no_blob = docsize_read(c->ctl->fs->db, c->ctl, r->id, r->len) !=
-                     SQLITE_OK;
-    else if (rc == SQLITE_OK && c->n == 0)
+    if (rc == SQLITE_OK && c->n == 0 && c->ctl->fs && c->ctl->fs->db) {
+        int drc = docsize_read(c->ctl->fs->db, c->ctl, r->id, r->len);
+        if (drc == SQLITE_CORRUPT)
+            rc = drc;                    /* a damaged passage_len row */
+        c->no_blob = drc != SQLITE_OK;
+    } else if (rc == SQLITE_OK && c->n == 0)
         c->no_blob = 1;
     for (int k = 0; rc == SQLITE_OK && c->no_blob && k < 2; k++)
         rc = api->xColumnSize(ctx, k, &r->len[k]);
