@@ -20,8 +20,11 @@ elif [ "$(id -u)" -eq 0 ]; then
 fi
 cp "$bin" "$work/fsearch-reader"
 chmod 755 "$work/fsearch-reader"
+# (Another user cannot write a runner's logs, such as valgrind's: the
+# reader then runs bare.)
 read_as() {
-    (cd "$work" && $reader $runner ./fsearch-reader "$@" >"$work/out" 2>"$work/err")
+    (cd "$work" && ${reader:-$runner} ./fsearch-reader "$@" \
+        >"$work/out" 2>"$work/err")
     status=$?
     out=$(cat "$work/out")
     err=$(cat "$work/err")
