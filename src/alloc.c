@@ -3,6 +3,7 @@
 */
 #include "alloc.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void *fs_calloc(size_t n)
@@ -27,4 +28,21 @@ char *fs_strndup(const char *s, size_t n)
 char *fs_strdup(const char *s)
 {
     return s ? fs_strndup(s, strlen(s)) : NULL;
+}
+
+int fs_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return SQLITE_OK;
+    size_t ncap = *cap ? 2 * *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    if (elem && ncap > SIZE_MAX / elem)
+        return SQLITE_NOMEM;
+    void *t = fs_realloc(*p, ncap * elem);
+    if (!t)
+        return SQLITE_NOMEM;
+    *p = t;
+    *cap = ncap;
+    return SQLITE_OK;
 }

@@ -22,6 +22,11 @@ static inline void fs_free(void *p) { sqlite3_free(p); }
 /* Zeroed allocation; NULL on OOM. */
 void *fs_calloc(size_t n);
 
+/* Room for `need` elements of `elem` bytes in the array *p of *cap
+** elements, doubling from 256: SQLITE_OK, or SQLITE_NOMEM with *p and *cap
+** as they were. */
+int fs_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Copy of s[0..n) plus a NUL; NULL on OOM. s may be NULL when n is 0. */
 char *fs_strndup(const char *s, size_t n);
 

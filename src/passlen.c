@@ -131,14 +131,9 @@ int fs_passlen_touch(fs_passlen *pl, int64_t first, int64_t last)
          g++) {
         if (pl->n > 0 && pl->grp[pl->n - 1] == g)
             continue;                    /* passages come in runs */
-        if (pl->n == pl->cap) {
-            size_t ncap = pl->cap ? 2 * pl->cap : 64;
-            int64_t *p = fs_realloc(pl->grp, ncap * sizeof *p);
-            if (!p)
-                return fs_error(pl->fs, FSEARCH_ENOMEM, "out of memory");
-            pl->grp = p;
-            pl->cap = ncap;
-        }
+        if (fs_grow((void **)&pl->grp, &pl->cap, pl->n + 1,
+                    sizeof *pl->grp) != SQLITE_OK)
+            return fs_error(pl->fs, FSEARCH_ENOMEM, "out of memory");
         pl->grp[pl->n++] = g;
     }
     return FSEARCH_OK;

@@ -980,26 +980,11 @@ typedef struct counted {
     int size;                      /* tokens in the phrase */
 } counted;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return SQLITE_OK;
-    size_t ncap = *cap ? 2 * *cap : 256;
-    while (ncap < need)
-        ncap *= 2;
-    void *t = fs_realloc(*p, ncap * elem);
-    if (!t)
-        return SQLITE_NOMEM;
-    *p = t;
-    *cap = ncap;
-    return SQLITE_OK;
-}
-
 static int count_keep(const Fts5ExtensionApi *api, Fts5Context *ctx,
                       void *payload)
 {
     counted *c = payload;
-    int rc = grow((void **)&c->row, &c->cap, c->n + 1, sizeof *c->row);
+    int rc = fs_grow((void **)&c->row, &c->cap, c->n + 1, sizeof *c->row);
     if (rc != SQLITE_OK)
         return rc;
     counted_row *r = &c->row[c->n];
@@ -1018,7 +1003,7 @@ static int count_keep(const Fts5ExtensionApi *api, Fts5Context *ctx,
             r->minlen[ic] = io + c->size;
         r->covered = 1;
         if (ic == 1 && r->nmark < c->keep) {
-            rc = grow((void **)&c->marks, &c->capmarks, c->nmarks + 1,
+            rc = fs_grow((void **)&c->marks, &c->capmarks, c->nmarks + 1,
                       sizeof *c->marks);
             if (rc == SQLITE_OK) {
                 c->marks[c->nmarks++] = io;
