@@ -43,7 +43,7 @@ static int on_event(const fsearch_event *ev, void *payload)
         printf("skipped %s: %s\n", ev->path, ev->reason);
         break;
     default:
-        break;              /* FSEARCH_EVENT_PROGRESS: counters only */
+        break;              /* PROGRESS, FINISHING, kinds added later */
     }
     return 0;
 }

@@ -119,21 +119,39 @@ FSEARCH_API void fsearch_close(fsearch *fs);
 /* ====================================================================== */
 /* Indexing                                                                */
 
-/* What an index run reports through its progress callback. */
+/*
+** What an index run reports through its progress callback. Later versions
+** may add kinds, always at the end of this list: a callback must ignore a
+** kind it does not know (its counters are still valid).
+*/
 enum fsearch_event_kind {
     FSEARCH_EVENT_ADDED = 1,   /* a new file was indexed */
     FSEARCH_EVENT_UPDATED,     /* a changed file was re-indexed */
     FSEARCH_EVENT_RENAMED,     /* a file moved; old_path says from where */
     FSEARCH_EVENT_REMOVED,     /* a file is gone from the folder */
     FSEARCH_EVENT_SKIPPED,     /* a file was not indexed; reason says why */
-    FSEARCH_EVENT_PROGRESS     /* periodic: counters only */
+    FSEARCH_EVENT_PROGRESS,    /* periodic: counters only */
+    FSEARCH_EVENT_FINISHING    /* after the last file, a step that finishes
+                               ** the index starts; reason names it */
 };
 
+/*
+** FINISHING comes once per step, and only for a step the run takes (most
+** small runs take none), in this order: "merging" (FTS5's segments into
+** one), "hash index" (to find copies of passages; after a first build or a
+** rebuild) and
+** "word counts" (the tables of "did you mean" and of common words). Each
+** may take seconds on a large index; PROGRESS events may come during a
+** step. Returning non-zero stops the run there with FSEARCH_EINTR: the
+** files are committed, and a later run does the steps left undone.
+*/
 typedef struct fsearch_event {
     int kind;                 /* enum fsearch_event_kind */
-    const char *path;         /* relative to the root; NULL for PROGRESS */
+    const char *path;         /* relative to the root; NULL for PROGRESS
+                              ** and FINISHING */
     const char *old_path;     /* RENAMED only */
-    const char *reason;       /* SKIPPED only: "binary", "unreadable: ..." */
+    const char *reason;       /* SKIPPED: why ("binary", "unreadable: ...");
+                              ** FINISHING: the step ("merging", ...) */
     uint64_t files_done;      /* files examined so far */
     uint64_t files_total;     /* files found by the walk */
     uint64_t bytes_done;      /* bytes of changed files read so far */

@@ -545,12 +545,16 @@ int fs_impact_rebuild(fsearch *fs, sqlite3_int64 min_df)
     return fs_error_sqlite(fs, src, "cannot build the impact lists");
 }
 
-int fs_impact_refresh(fsearch *fs, int due)
+int fs_impact_due(fsearch *fs, int due, int *out)
 {
     sqlite3_int64 exists = 0;
+    *out = due;
+    if (due)
+        return FSEARCH_OK;
     int src = query_int(fs, "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE "
                         "type = 'table' AND name = 'impact')", 0, &exists);
     if (src != SQLITE_OK)
         return fs_error_sqlite(fs, src, "cannot read the index");
-    return due || !exists ? fs_impact_rebuild(fs, 0) : FSEARCH_OK;
+    *out = !exists;
+    return FSEARCH_OK;
 }

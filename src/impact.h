@@ -77,9 +77,10 @@ void fs_impact_list_free(fs_impact_list *l);
 ** default or meta impact_min_df). FSEARCH_OK or an error recorded on fs. */
 int fs_impact_rebuild(fsearch *fs, sqlite3_int64 min_df);
 
-/* At the end of an index run (vocab.c): rebuild when `due` or when the
-** table is missing. */
-int fs_impact_refresh(fsearch *fs, int due);
+/* At the end of an index run: *out is set when the table must be rebuilt,
+** which is when `due` (vocab.c's rule) or when it is missing. FSEARCH_OK
+** or an error recorded on fs. */
+int fs_impact_due(fsearch *fs, int due, int *out);
 
 /* The builder's FTS5 function (rank.c registers it); SQLite rc. */
 int fs_impact_register(fts5_api *api);

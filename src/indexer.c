@@ -1241,9 +1241,16 @@ static int must_record(indexer *ix, const char *where)
 */
 #define MERGE_STEP_PAGES 4000
 
+/* Tell the caller a step of the run's end begins: the file counters stand
+** still while it works. */
+static int finishing(indexer *ix, const char *name)
+{
+    return report(ix, FSEARCH_EVENT_FINISHING, NULL, NULL, name);
+}
+
 static int merge_segments(indexer *ix)
 {
-    int rc = FSEARCH_OK;
+    int rc = finishing(ix, "merging");
     for (int step = 0; rc == FSEARCH_OK; step++) {
         rc = report(ix, FSEARCH_EVENT_PROGRESS, NULL, NULL, NULL);
         if (rc != FSEARCH_OK)
@@ -1307,6 +1314,8 @@ static int finish(indexer *ix)
     ** tables below instead of growing the file. */
     if (rc == FSEARCH_OK && due)
         rc = merge_segments(ix);
+    if (rc == FSEARCH_OK && ix->hash_index_due)
+        rc = finishing(ix, "hash index");
     if (rc == FSEARCH_OK)
         rc = make_hash_index(ix);
     /* An index made before passage_len gets it (passlen.h). */
@@ -1314,12 +1323,18 @@ static int finish(indexer *ix)
         rc = begin(ix);
     if (rc == FSEARCH_OK)
         rc = commit(ix);
+    /* The impact lists read the fresh counts; rebuilt on the same rule, or
+    ** made when missing. One step for both, so that a run stopped at its
+    ** start leaves both due. */
+    int impact_due = 0;
+    if (rc == FSEARCH_OK)
+        rc = fs_impact_due(ix->fs, due, &impact_due);
+    if (rc == FSEARCH_OK && impact_due)       /* (set when due is) */
+        rc = finishing(ix, "word counts");
     if (rc == FSEARCH_OK && due)
         rc = fs_vocab_rebuild(ix->fs);
-    /* The impact lists read the fresh counts; rebuilt on the same rule, or
-    ** made when missing. */
-    if (rc == FSEARCH_OK)
-        rc = fs_impact_refresh(ix->fs, due);
+    if (rc == FSEARCH_OK && impact_due)
+        rc = fs_impact_rebuild(ix->fs, 0);
     return rc;
 }
 

@@ -22,6 +22,7 @@ typedef struct progress {
     int drawn;               /* a status line is on screen */
     struct timespec start, last;
     unsigned long skipped_shown;
+    int finishing;           /* the files are done; a step's line is up */
 } progress;
 
 static double since(const struct timespec *a, const struct timespec *b)
@@ -54,6 +55,19 @@ static int on_event(const fsearch_event *ev, void *payload)
     }
     if (!p->tty)
         return 0;
+    if (ev->kind == FSEARCH_EVENT_FINISHING) {
+        /* The files are done but the run is not: say what it does rather
+        ** than leave "0:00 left" standing for seconds. */
+        fprintf(stderr, "\r\033[Kindexing: %llu/%llu files, finishing the "
+                "index (%s)...", (unsigned long long)ev->files_done,
+                (unsigned long long)ev->files_total,
+                ev->reason ? ev->reason : "");
+        p->drawn = 1;
+        p->finishing = 1;
+        return 0;
+    }
+    if (p->finishing)
+        return 0; /* the step's line stands until the next step */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (since(&p->last, &now) < 0.1 && ev->files_done < ev->files_total)

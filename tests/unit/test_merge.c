@@ -149,5 +149,102 @@ TEST(interrupted_merge_finished_later)
     fixture_remove(tmp_dir);
 }
 
+/* What a run reported: the FINISHING steps in order, each with the file
+** counters it came with, and where the last file event fell. */
+typedef struct steps {
+    int nevents;               /* events so far */
+    int last_file;             /* number of the last file event, 0: none */
+    int n;                     /* FINISHING events */
+    char name[8][16];
+    int at[8];                 /* number of each FINISHING event */
+    int counters_full;         /* every one came with files_done == total */
+    const char *stop_at;       /* step to stop the run at, or NULL */
+} steps;
+
+static int record_steps(const fsearch_event *ev, void *arg)
+{
+    steps *s = arg;
+    s->nevents++;
+    if (ev->kind != FSEARCH_EVENT_PROGRESS &&
+        ev->kind != FSEARCH_EVENT_FINISHING)
+        s->last_file = s->nevents;
+    if (ev->kind != FSEARCH_EVENT_FINISHING || s->n == 8)
+        return 0;
+    snprintf(s->name[s->n], sizeof s->name[0], "%s",
+             ev->reason ? ev->reason : "(null)");
+    s->at[s->n++] = s->nevents;
+    if (ev->files_done != ev->files_total || ev->path)
+        s->counters_full = 0;
+    return s->stop_at && ev->reason && strcmp(ev->reason, s->stop_at) == 0;
+}
+
+static int run_steps(fsearch *fs, unsigned flags, steps *s,
+                     const char *stop_at)
+{
+    memset(s, 0, sizeof *s);
+    s->counters_full = 1;
+    s->stop_at = stop_at;
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.flags = flags;
+    io.progress = record_steps;
+    io.payload = s;
+    return fsearch_index(fs, corpus, &io, NULL);
+}
+
+/* The end of a run reports each step it takes, once, after the last file,
+** and none it does not take. */
+TEST(finishing_steps_reported)
+{
+    make_dirs();
+    for (int i = 0; i < 40; i++)
+        put_file(i);
+    fsearch *fs = open_index();
+    steps s;
+    /* A first build takes them all. */
+    CHECK_INT(run_steps(fs, 0, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.n, 3);
+    CHECK_STR(s.name[0], "merging");
+    CHECK_STR(s.name[1], "hash index");
+    CHECK_STR(s.name[2], "word counts");
+    CHECK(s.last_file > 0);
+    CHECK(s.at[0] > s.last_file);
+    CHECK_INT(s.counters_full, 1);
+    /* Nothing changed: no step. */
+    CHECK_INT(run_steps(fs, 0, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.n, 0);
+    /* One file in forty-one: under the rebuild rule, no step either. */
+    put_file(40);
+    CHECK_INT(run_steps(fs, 0, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.n, 0);
+    CHECK_INT(s.last_file, 1);
+    /* A dry run reports files only. */
+    for (int i = 41; i < 70; i++)
+        put_file(i);
+    CHECK_INT(run_steps(fs, FSEARCH_INDEX_DRY_RUN, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.n, 0);
+    CHECK_INT(s.last_file, 29);
+    /* Stopped at the counts: the files stay, and the next run, with no
+    ** file to read, still has the counts to do. */
+    CHECK_INT(run_steps(fs, 0, &s, "word counts"), FSEARCH_EINTR);
+    CHECK_INT(s.n, 2);
+    CHECK_STR(s.name[0], "merging");
+    CHECK_STR(s.name[1], "word counts");
+    CHECK_INT(hits(fs, "uniq69"), 1);
+    CHECK_INT(run_steps(fs, 0, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.last_file, 0);
+    CHECK_INT(s.n, 2);
+    CHECK_STR(s.name[0], "merging");
+    CHECK_STR(s.name[1], "word counts");
+    CHECK_INT(run_steps(fs, 0, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.n, 0);
+    /* A rebuild makes the hash index again. */
+    CHECK_INT(run_steps(fs, FSEARCH_INDEX_REBUILD, &s, NULL), FSEARCH_OK);
+    CHECK_INT(s.n, 3);
+    CHECK_STR(s.name[1], "hash index");
+    CHECK(s.at[0] > s.last_file);
+    fsearch_close(fs);
+    fixture_remove(tmp_dir);
+}
+
 RUN_TESTS("test_merge", T(large_runs_merge_small_runs_do_not),
-          T(interrupted_merge_finished_later))
+          T(interrupted_merge_finished_later), T(finishing_steps_reported))
