@@ -23,6 +23,7 @@
 #include "impact.h"
 #include "termcount.h"
 #include "passlen.h"
+#include "readonly.h"
 #include "vocab.h"
 #include "walk.h"
 
@@ -1343,7 +1344,7 @@ static int lock_index(fsearch *fs, int *fd_out)
 {
     char path[4096];
     *fd_out = -1;
-    if ((size_t)snprintf(path, sizeof path, "%s.lock", fs->path) >= sizeof path)
+    if (fs_readonly_lock_path(path, sizeof path, fs->path) != 0)
         return fs_error(fs, FSEARCH_EINVAL, "the index path is too long");
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0)

@@ -59,12 +59,17 @@ static int folder_writable(const char *path)
     return access(dir, W_OK) == 0;
 }
 
+int fs_readonly_lock_path(char *out, size_t size, const char *path)
+{
+    return (size_t)snprintf(out, size, "%s.lock", path) < size ? 0 : -1;
+}
+
 /* 1 if an index run holds the index's lock (indexer.c takes it exclusive
 ** for the whole run); 0 if nobody does or there is no lock file. */
 static int index_run_active(const char *path)
 {
     char lock[4096];
-    if ((size_t)snprintf(lock, sizeof lock, "%s.lock", path) >= sizeof lock)
+    if (fs_readonly_lock_path(lock, sizeof lock, path) != 0)
         return 1;
     int fd = open(lock, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
