@@ -229,25 +229,12 @@ static int uf_find(int *parent, int x)
     return root;
 }
 
-/*
-** Make room for `need` elements of `size` bytes in the array `ptr` of *cap
-** elements. Returns the (maybe moved) array, or NULL on OOM with `ptr`
-** left as it was.
-*/
-static void *grow(void *ptr, int *cap, int need, size_t size)
+/* fs_grow() for element n (0-based) of an array counted in int: the count
+** stays below INT_MAX. SQLITE_OK, or SQLITE_NOMEM with the array as it
+** was. */
+static int room_for(void **ptr, size_t *cap, int n, size_t elem)
 {
-    if (need <= *cap)
-        return ptr;
-    int ncap = *cap ? *cap : 16;
-    while (ncap < need) {
-        if (ncap > INT_MAX / 2)
-            return NULL;
-        ncap *= 2;
-    }
-    void *np = fs_realloc(ptr, (size_t)ncap * size);
-    if (np)
-        *cap = ncap;
-    return np;
+    return n < INT_MAX ? fs_grow(ptr, cap, (size_t)n + 1, elem) : SQLITE_NOMEM;
 }
 
 void fs_synonyms_free(fs_synonyms *syn)
@@ -271,7 +258,7 @@ static int syn_blank(char c)
 ** Read the lines into syn->words (one raw group per line with two or more
 ** entries). Returns the number of raw groups, or a negative code.
 */
-static int syn_read(fs_synonyms *syn, size_t n, int *cap, char *err,
+static int syn_read(fs_synonyms *syn, size_t n, size_t *cap, char *err,
                     size_t nerr)
 {
     const char *t = syn->text;
@@ -310,11 +297,9 @@ static int syn_read(fs_synonyms *syn, size_t n, int *cap, char *err,
             }
             if (end == start)
                 continue;
-            syn_word *nw = grow(syn->words, cap, syn->nwords + 1,
-                                sizeof(syn_word));
-            if (!nw)
+            if (room_for((void **)&syn->words, cap, syn->nwords,
+                         sizeof(syn_word)) != SQLITE_OK)
                 return FSEARCH_ENOMEM;
-            syn->words = nw;
             syn_word *w = &syn->words[syn->nwords];
             w->s = t + start;
             w->len = (int)(end - start);
@@ -344,7 +329,8 @@ static int syn_read(fs_synonyms *syn, size_t n, int *cap, char *err,
 int fs_synonyms_parse(fs_synonyms **out, const char *text, size_t n,
                       char *err, size_t nerr)
 {
-    int rc = FSEARCH_OK, cap = 0, nraw, *parent = NULL;
+    int rc = FSEARCH_OK, nraw, *parent = NULL;
+    size_t cap = 0;
     assert(out);
     *out = NULL;
     if (err && nerr)
@@ -510,17 +496,21 @@ typedef struct parser {
     size_t nerr;
 
     qnode *nodes;
-    int nnodes, capnodes;
+    int nnodes;
+    size_t capnodes;
     int nwords;               /* words counted against MAX_PHRASES */
 
     fs_buf out;               /* the MATCH expression */
     fs_buf stop;              /* dropped stop words, blank-separated */
     int *groups;              /* group of each phrase emitted */
-    int nphrases, capgroups;
+    int nphrases;
+    size_t capgroups;
     char **paths;
-    int npaths, cappaths;
+    int npaths;
+    size_t cappaths;
     char **terms;
-    int nterms, capterms;
+    int nterms;
+    size_t capterms;
 
     int cur_group;            /* group of the phrases being emitted */
     int group_level;          /* SEQ whose terms are the groups */
@@ -563,12 +553,11 @@ static int new_node(parser *p, int kind, size_t off)
 {
     if (p->rc != FSEARCH_OK)
         return -1;
-    qnode *nodes = grow(p->nodes, &p->capnodes, p->nnodes + 1, sizeof(qnode));
-    if (!nodes) {
+    if (room_for((void **)&p->nodes, &p->capnodes, p->nnodes,
+                 sizeof(qnode)) != SQLITE_OK) {
         p->rc = FSEARCH_ENOMEM;
         return -1;
     }
-    p->nodes = nodes;
     qnode *q = &p->nodes[p->nnodes];
     memset(q, 0, sizeof *q);
     q->kind = kind;
@@ -927,13 +916,11 @@ static int parse_term(parser *p, int depth, int sign, size_t sign_off)
             return NOTHING;
         if (count_word(p))
             return -1;
-        char **paths = grow(p->paths, &p->cappaths, p->npaths + 1,
-                            sizeof(char *));
-        if (!paths) {
+        if (room_for((void **)&p->paths, &p->cappaths, p->npaths,
+                     sizeof(char *)) != SQLITE_OK) {
             p->rc = FSEARCH_ENOMEM;
             return -1;
         }
-        p->paths = paths;
         /* A quoted glob keeps "" as one '"', as in phrases. */
         char *g = fs_malloc(len + 1);
         if (!g) {
@@ -1258,14 +1245,12 @@ static void add_terms(parser *p, const char *text, size_t n, int raw)
             fs_free(w);
             continue;
         }
-        char **terms = grow(p->terms, &p->capterms, p->nterms + 1,
-                            sizeof(char *));
-        if (!terms) {
+        if (room_for((void **)&p->terms, &p->capterms, p->nterms,
+                     sizeof(char *)) != SQLITE_OK) {
             fs_free(w);
             p->rc = FSEARCH_ENOMEM;
             return;
         }
-        p->terms = terms;
         p->terms[p->nterms++] = w;
     }
 }
@@ -1284,13 +1269,11 @@ static void emit_lit(parser *p, const char *text, size_t n, int raw,
         fail(p, "query too long: more than %d words", MAX_PHRASES);
         return;
     }
-    int *groups = grow(p->groups, &p->capgroups, p->nphrases + 1,
-                       sizeof(int));
-    if (!groups) {
+    if (room_for((void **)&p->groups, &p->capgroups, p->nphrases,
+                 sizeof(int)) != SQLITE_OK) {
         p->rc = FSEARCH_ENOMEM;
         return;
     }
-    p->groups = groups;
     p->groups[p->nphrases++] = p->cur_group;
 
     fs_buf_reserve(&p->rc, &p->out, 2 * n + 4);
