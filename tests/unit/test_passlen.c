@@ -18,46 +18,25 @@
 
 static char tmp_dir[512], corpus[600], db[600];
 
-static const char *const words[] = {
-    "harbour", "lantern", "meadow", "orchard", "granite", "willow",
-    "thunder", "saddle", "copper", "blanket", "village", "canyon",
-};
-#define NWORDS (sizeof words / sizeof words[0])
-
 #define put(...) fixture_write(corpus, __VA_ARGS__)
 
 /* File `name`: a title of `ntitle` words, then `paras` passages of words
 ** of varied length, cut apart by the splitter. */
 static void put_doc(const char *name, int i, int paras, int ntitle)
 {
-    char path[700];
-    snprintf(path, sizeof path, "%s/%s", corpus, name);
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    for (int k = 0; k < ntitle; k++)
-        fprintf(f, "%s ", words[(i * 5 + k) % NWORDS]);
-    fprintf(f, "%d\n\n", i);
-    for (int p = 0; p < paras; p++) {
-        for (int k = 0; k < 10 + (i + p) % 30; k++)
-            fprintf(f, "%s %s the %s. ", words[(i + p) % NWORDS],
-                    words[(i + 2 * p + k % 3) % NWORDS],
-                    words[(i * 7 + k) % NWORDS]);
-        fprintf(f, "\n\n");
-    }
-    CHECK_INT(fclose(f), 0);
+    char title[512];              /* 40 words of at most 8 letters */
+    size_t n = 0;
+    CHECK(ntitle <= 40);
+    for (int k = 0; k < ntitle && k < 40; k++)
+        n += (size_t)snprintf(title + n, sizeof title - n, "%s ",
+                              fixture_word(i * 5 + k));
+    snprintf(title + n, sizeof title - n, "%d", i);
+    CHECK_INT(fixture_doc(corpus, name, title, i, paras, 10, 30), 0);
 }
 
 static long long sql_int(fsearch *fs, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if (sqlite3_prepare_v2(fs->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return fixture_sql_int(fs->db, sql);
 }
 
 /* Every passage's entry holds its fts_docsize lengths (or the sentinel,

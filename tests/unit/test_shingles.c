@@ -18,6 +18,7 @@
 #include "shingles.h"
 #include "../test.h"
 #include "../fixture.h"
+#include "../fixture.h"
 
 static const char *const vocab[] = {
     "river", "stone", "keeper", "winter", "ledger", "harbour", "lantern",
@@ -334,13 +335,8 @@ static void sql(const char *stmt)
 static long long sql_int(const char *stmt)
 {
     sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
     CHECK_INT(sqlite3_open(db, &h), SQLITE_OK);
-    if (sqlite3_prepare_v2(h, stmt, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    long long v = fixture_sql_int(h, stmt);
     sqlite3_close(h);
     return v;
 }

@@ -23,11 +23,7 @@
 
 static char tmp_dir[512], corpus[600], db[600];
 
-static const char *const words[] = {
-    "harbour", "lantern", "meadow", "orchard", "granite", "willow",
-    "thunder", "saddle", "copper", "blanket", "village", "canyon",
-};
-#define NWORDS (sizeof words / sizeof words[0])
+#define NWORDS FIXTURE_NWORDS
 
 /* A file of the corpus, from a printf format. */
 #define put(...) fixture_write(corpus, __VA_ARGS__)
@@ -37,32 +33,14 @@ static const char *const words[] = {
 ** splitter cuts them apart. */
 static void put_doc(const char *name, int i, int paras)
 {
-    char path[700];
-    snprintf(path, sizeof path, "%s/%s", corpus, name);
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    fprintf(f, "Title %s %d\n\n", words[(i * 5) % NWORDS], i);
-    for (int p = 0; p < paras; p++) {
-        for (int k = 0; k < 40; k++)
-            fprintf(f, "%s %s the %s. ", words[(i + p) % NWORDS],
-                    words[(i + 2 * p + k % 3) % NWORDS],
-                    words[(i * 7 + k) % NWORDS]);
-        fprintf(f, "\n\n");
-    }
-    CHECK_INT(fclose(f), 0);
+    char title[64];
+    snprintf(title, sizeof title, "Title %s %d", fixture_word(i * 5), i);
+    CHECK_INT(fixture_doc(corpus, name, title, i, paras, 40, 0), 0);
 }
 
 static long long sql_int(fsearch *fs, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if (sqlite3_prepare_v2(fs->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return fixture_sql_int(fs->db, sql);
 }
 
 /* Every listed count equals fts5vocab's and a MATCH's count of the word
@@ -205,7 +183,7 @@ TEST(stopped_half_way)
     CHECK(f != NULL);
     fprintf(f, "Lantern\n\n");
     for (int i = 0; i < 700000; i++)
-        fprintf(f, "%s %s%s", words[i % NWORDS], words[(i / 7) % NWORDS],
+        fprintf(f, "%s %s%s", fixture_word(i), fixture_word(i / 7),
                 i % 50 == 49 ? ".\n\n" : " ");
     fclose(f);
     fsearch_index_options o = FSEARCH_INDEX_OPTIONS_INIT;
