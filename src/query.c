@@ -784,7 +784,9 @@ static int split_word(parser *p, int t, int *part)
         p->nodes[part[j]].flags = F_PART;
     }
     qnode *first = &p->nodes[t];
-    first->whole_len = first->len;
+    /* The word as typed from its first part on: leading '-'s (--ab-cd)
+    ** are not part of it, and whole_len is read from the new off. */
+    first->whole_len = first->off + first->len - off[0];
     first->off = off[0];
     first->len = len[0];
     first->flags |= F_PART;
