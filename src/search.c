@@ -18,6 +18,7 @@
 #include "tokenizer.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,53 @@ static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
     return rc;
 }
 
+/*
+** FTS5 walks a token's postings once for each time a phrase holds it, so
+** a phrase of a thousand "the"s (a quoted paste, a query of stop words
+** only, or one word such as "the;the;the" that the tokenizer cuts apart)
+** costs a thousand walks of the longest list: ~12 ms each on the bench's
+** full slice. The parser bounds the phrases (256 words); this bounds their
+** tokens, as the same tokenizer counts them, to as many.
+*/
+#define MAX_QUERY_TOKENS 256
+
+static int count_token(void *payload, const char *token, int ntoken,
+                       int start, int end)
+{
+    (void)token, (void)ntoken, (void)start, (void)end;
+    int *n = payload;
+    return ++*n > MAX_QUERY_TOKENS;
+}
+
+/* 1 if the quoted strings of q's MATCH expression hold more than
+** MAX_QUERY_TOKENS tokens, 0 if not, or a negative code. */
+static int too_many_tokens(fsearch *fs, const fs_query *q)
+{
+    const char *m = q->match;
+    /* A token takes a byte at least: most queries need no tokenizer. */
+    if (strlen(m) <= MAX_QUERY_TOKENS)
+        return 0;
+    fs_tokenizer *tk = NULL;
+    int rc = fs_handle_tokenizer(fs, &tk), n = 0;
+    for (size_t i = 0; rc == FSEARCH_OK && m[i]; i++) {
+        if (m[i] != '"')
+            continue;
+        size_t j = i + 1;             /* '""' inside is one '"' */
+        while (m[j] && (m[j] != '"' || m[j + 1] == '"'))
+            j += m[j] == '"' ? 2 : 1;
+        if (j - i - 1 > (size_t)INT_MAX)
+            return 1;
+        rc = fs_tokenizer_run(tk, FS_TOKENIZE_NOSTEM, m + i + 1,
+                              (int)(j - i - 1), count_token, &n);
+        if (!m[j])
+            break;
+        i = j;
+    }
+    if (rc < 0)
+        return fs_error(fs, rc, "out of memory");
+    return rc != FSEARCH_OK;
+}
+
 /* Parse c->input into c->query; FSEARCH_EQUERY carries its message. */
 static int parse_query(fsearch_cursor *c)
 {
@@ -182,7 +230,12 @@ static int parse_query(fsearch_cursor *c)
         return fs_error(c->fs, rc, "%s", err[0] ? err : "bad query");
     if (rc != FSEARCH_OK)
         return fs_error(c->fs, rc, "out of memory");
-    return FSEARCH_OK;
+    rc = too_many_tokens(c->fs, c->query);
+    if (rc > 0)
+        return fs_error(c->fs, FSEARCH_EQUERY,
+                        "query too long: more than %d words",
+                        MAX_QUERY_TOKENS);
+    return rc;
 }
 
 /* The suggestions, once. */
@@ -220,6 +273,12 @@ static int apply_fuzzy(fsearch_cursor *c)
     char err[256];
     rc = fs_query_parse(&nq, fuzzy, 0, c->fs->synonyms, err, sizeof err);
     if (rc == FSEARCH_OK) {
+        int many = too_many_tokens(c->fs, nq);
+        if (many != 0) {
+            fs_query_free(nq);
+            fs_free(fuzzy);
+            return many < 0 ? many : FSEARCH_OK;
+        }
         /* Keep the old terms: the suggestions refer to them. */
         char **t = c->query->terms;
         int nt = c->query->nterms;

@@ -570,7 +570,67 @@ TEST(synonyms)
     close_corpus(fs);
 }
 
+/* `unit` n times over, in a buffer the caller frees. */
+static char *repeat(const char *unit, int n, const char *around)
+{
+    size_t len = strlen(unit);
+    char *s = malloc(len * (size_t)n + 3);
+    CHECK(s != NULL);
+    if (!s)
+        abort();
+    char *o = s;
+    o += sprintf(o, "%s", around);
+    for (int i = 0; i < n; i++, o += len)
+        memcpy(o, unit, len);
+    sprintf(o, "%s", around);
+    return s;
+}
+
+/* 1 if `q` is refused as too long (and nothing else went wrong). */
+static int refused(fsearch *fs, const char *q, unsigned flags)
+{
+    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+    so.flags = flags;
+    fsearch_cursor *cur = NULL;
+    int rc = fsearch_search(&cur, fs, q, &so);
+    fsearch_cursor_free(cur);
+    if (rc == FSEARCH_OK)
+        return 0;
+    CHECK_INT(rc, FSEARCH_EQUERY);
+    CHECK_STR(fsearch_errmsg(fs), "query too long: more than 256 words");
+    return 1;
+}
+
+/* Each token of a phrase is a walk of its postings: a query's phrases hold
+** at most 256, however they are written (the parser counts words). */
+TEST(phrase_tokens_bounded)
+{
+    fsearch *fs = open_corpus();
+    static const struct {
+        const char *unit, *around;
+        int n, refused;
+    } cases[] = {
+        { "the ", "\"", 256, 0 },       /* one quoted phrase */
+        { "the ", "\"", 257, 1 },
+        { "quokka ", "\"", 257, 1 },
+        { "the OR ", "", 300, 1 },       /* stop words only: one phrase */
+        { "the ", "", 256, 0 },
+        { "quokka;", "", 257, 1 },       /* one word, cut by the tokenizer */
+        { "quokka;", "", 256, 0 },
+        { "\"\"quokka", "\"", 257, 1 }, /* "" is a '"' inside a phrase */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *q = repeat(cases[i].unit, cases[i].n, cases[i].around);
+        if (refused(fs, q, 0) != cases[i].refused)
+            fprintf(stderr, "case %zu: %.40s...\n", i, q);
+        CHECK_INT(refused(fs, q, 0), cases[i].refused);
+        CHECK_INT(refused(fs, q, FSEARCH_SEARCH_FUZZY), cases[i].refused);
+        free(q);
+    }
+    close_corpus(fs);
+}
+
 RUN_TESTS("search", T(edit_distance), T(shingles_near), T(copies_folded),
           T(many_copies_also_in), T(near_copies_share_a_hash),
           T(files_mode), T(json), T(context_lines),
-          T(suggestions_and_fuzzy), T(synonyms))
+          T(suggestions_and_fuzzy), T(synonyms), T(phrase_tokens_bounded))
