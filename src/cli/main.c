@@ -269,6 +269,23 @@ int main(int argc, char **argv)
     fo.language = o.language;
     int building = strcmp(cmd, "index") == 0 ||
                    (strcmp(cmd, "search") == 0 && missing);
+    /* An index is made only with a folder to fill it from: made anyway, an
+    ** empty one was left behind (index/fsearch.db wherever a search was
+    ** typed), in which later searches found nothing, without a word. */
+    int no_folder = 0;
+    if (building && missing && !(index_flags & FSEARCH_INDEX_DRY_RUN))
+        no_folder = stat(o.corpus, &st) != 0 ? errno
+                    : S_ISDIR(st.st_mode)    ? 0
+                                             : ENOTDIR;
+    if (no_folder) {
+        const char *why = strerror(no_folder);
+        if (strcmp(cmd, "search") == 0)
+            cli_error("no index at %s yet, and cannot read the folder '%s' "
+                      "to build it from: %s", o.index, o.corpus, why);
+        else
+            cli_error("cannot read the folder '%s': %s", o.corpus, why);
+        return EXIT_TROUBLE;
+    }
     if (building && !(index_flags & FSEARCH_INDEX_DRY_RUN))
         fo.flags |= FSEARCH_OPEN_CREATE;
     /* --rebuild is the user's word that an unusable fsearch index (another
