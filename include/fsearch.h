@@ -102,7 +102,8 @@ typedef struct fsearch_options {
 ** FSEARCH_ENOTFOUND. A file that is not an fsearch index, or a damaged one,
 ** is FSEARCH_ECORRUPT; one of another format version is FSEARCH_EVERSION.
 ** Such files are never modified. FSEARCH_EINVAL: a NULL or empty path, a
-** path that is a folder, an unknown options version or stemmer language.
+** path that is a folder, a FIFO or a socket, an unknown options version or
+** stemmer language.
 **
 ** Like sqlite3_open(), *out receives a handle even on failure (NULL only when
 ** memory ran out), so that fsearch_errmsg() can say why; the caller always

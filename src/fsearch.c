@@ -178,7 +178,9 @@ static int create_schema(fsearch *fs, const char *language)
 ** it starts like an SQLite database; a message otherwise. */
 static int check_header(fsearch *fs, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put there since the caller's stat() must not
+    ** hold the open. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fs_error(fs, errno == ENOENT ? FSEARCH_ENOTFOUND : FSEARCH_EIO,
                         "cannot open the index '%s': %s", path,
@@ -386,6 +388,11 @@ int fsearch_open(fsearch **out, const char *index_path,
         return fs_error(fs, FSEARCH_EINVAL,
                         "the index path '%s' is a folder; give a file path "
                         "such as '%s/fsearch.db'", index_path, index_path);
+    /* A FIFO would hold the read of its header (and SQLite's) forever. */
+    if (exists && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+        return fs_error(fs, FSEARCH_EINVAL,
+                        "the index path '%s' is not a file (a FIFO, a socket "
+                        "or a block device)", index_path);
     if (exists && (fs->flags & FSEARCH_OPEN_RECREATE) &&
         (fs->flags & FSEARCH_OPEN_CREATE) &&
         !(fs->flags & FSEARCH_OPEN_READONLY)) {

@@ -354,6 +354,16 @@ TEST(open_errors)
                 FSEARCH_ENOTFOUND, "missing.db");
     CHECK(access(path, F_OK) != 0);
     expect_open(dir, FSEARCH_OPEN_CREATE, FSEARCH_EINVAL, "folder");
+    /* A FIFO: refused at once (its open or read waited for a writer
+    ** forever; the alarm turns such a wait into a failure). */
+    snprintf(path, sizeof path, "%s/fifo.db", dir);
+    CHECK_INT(mkfifo(path, 0600), 0);
+    alarm(20);
+    expect_open(path, 0, FSEARCH_EINVAL, "not a file");
+    expect_open(path, FSEARCH_OPEN_READONLY, FSEARCH_EINVAL, "not a file");
+    expect_open(path, FSEARCH_OPEN_CREATE | FSEARCH_OPEN_RECREATE,
+                FSEARCH_EINVAL, "not a file");
+    alarm(0);
 
     CHECK_INT(write_file(dir, "junk.db", "hello, not a database\n"), 0);
     snprintf(path, sizeof path, "%s/junk.db", dir);
