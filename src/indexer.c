@@ -1183,7 +1183,7 @@ static int start_reading(indexer *ix, const change_list *changed,
     if (rc != FSEARCH_OK)
         return rc;
     rc = fs_prep_start(&ix->prep, ix->root, ix->fs->language, paths, n,
-                       dict.p, dict.n, train_id);
+                       dict.p, dict.n, train_id, 0);
     fs_buf_free(&dict);
     if (rc == FSEARCH_EIO)
         return fs_error(ix->fs, rc, "cannot start a thread to read files");

@@ -34,6 +34,8 @@
                                        ** this many chunks read */
 #define TRAIN_FILES 400                /* files sampled for a dictionary */
 #define TRAIN_FILE (32u << 10)         /* bytes sampled from each */
+#define CUT_MIN (4u << 10)             /* text in a message cut early, at
+                                       ** least (see do_job) */
 
 struct fs_prep {
     pthread_t thread;
@@ -45,6 +47,9 @@ struct fs_prep {
     int stop;                          /* the writer wants no more */
     int done;                          /* the worker has finished */
     int oom;                           /* ...for lack of memory */
+    int waiting;                       /* the writer waits for a message
+                                       ** (read without the lock) */
+    unsigned flags;                    /* FS_PREP_* */
     /* The worker's own: */
     char *root;
     const char *const *paths;
@@ -145,8 +150,11 @@ int fs_prep_next(fs_prep *p, fs_prep_msg **out)
 {
     *out = NULL;
     pthread_mutex_lock(&p->mu);
-    while (!p->head && !p->done)
+    while (!p->head && !p->done) {
+        __atomic_store_n(&p->waiting, 1, __ATOMIC_RELAXED);
         pthread_cond_wait(&p->cv, &p->mu);
+    }
+    __atomic_store_n(&p->waiting, 0, __ATOMIC_RELAXED);
     fs_prep_msg *m = p->head;
     if (m) {
         p->head = m->next;
@@ -359,6 +367,7 @@ static int do_job(fs_prep *p, size_t job)
     int at_eof = (size_t)n < SNIFF_BYTES;
     uint64_t bytes = (uint64_t)n;
     unsigned nchunks = 0;
+    size_t block_len = 0;      /* text of m's last block (pack_blocks') */
     while (rc == FSEARCH_OK) {
         if (!at_eof && p->window.n - pos < READ_CHUNK) {
             if (pos > 0) {
@@ -416,9 +425,42 @@ static int do_job(fs_prep *p, size_t job)
         int found = fs_splitter_next(&sp, p->window.p + pos,
                                      p->window.n - pos, at_eof, &ps,
                                      &consumed);
-        if (found)
-            add_passage(p, &rc, m, p->window.p + pos + ps.off, ps.len, &ps,
+        const char *text = found ? p->window.p + pos + ps.off : NULL;
+        if (found && m->npas > 0 && block_len + ps.len > FS_TEXTSTORE_BLOCK &&
+            m->text.n >= CUT_MIN &&
+            ((p->flags & FS_PREP_CUT_ALWAYS) ||
+             __atomic_load_n(&p->waiting, __ATOMIC_RELAXED)) &&
+            fs_text_is_clean_utf8(text, ps.len)) {
+            /* The writer waits, and this passage starts a block of its
+            ** own anyway (its text goes in as it is, ps.len bytes): hand
+            ** over what is ready, so that the writer stores it while the
+            ** rest is prepared. The blocks are the ones a single message
+            ** would have made. */
+            rc = pack_blocks(p, m);
+            if (rc == FSEARCH_OK) {
+                m->bytes = bytes;
+                if (push(p, m) != 0) {
+                    close(fd);
+                    return -1;
+                }
+                if (!(m = msg_new(job))) {
+                    close(fd);
+                    return -1;
+                }
+                block_len = 0;
+            }
+        }
+        if (found && rc == FSEARCH_OK) {
+            size_t before = m->npas;
+            add_passage(p, &rc, m, text, ps.len, &ps,
                         window_off + pos + ps.off);
+            if (m->npas > before) {
+                size_t len = m->pas[before].text_len;
+                block_len = before > 0 && block_len + len <= FS_TEXTSTORE_BLOCK
+                                ? block_len + len
+                                : len;
+            }
+        }
         pos += consumed;
         if (!found && at_eof)
             break;
@@ -434,6 +476,7 @@ static int do_job(fs_prep *p, size_t job)
                 close(fd);
                 return -1;
             }
+            block_len = 0;
         }
     }
     m->hash = fs_hash_final(&hs);
@@ -539,12 +582,13 @@ static void *worker(void *arg)
 
 int fs_prep_start(fs_prep **out, const char *root, const char *language,
                   const char *const *paths, size_t npaths, const void *dict,
-                  size_t ndict, unsigned train_id)
+                  size_t ndict, unsigned train_id, unsigned flags)
 {
     *out = NULL;
     fs_prep *p = fs_calloc(sizeof *p);
     if (!p)
         return FSEARCH_ENOMEM;
+    p->flags = flags;
     p->paths = paths;
     p->npaths = npaths;
     p->root = fs_strdup(root);
