@@ -52,6 +52,9 @@ struct fs_prep {
     unsigned flags;                    /* FS_PREP_* */
     /* The worker's own: */
     char *root;
+    char *language;                    /* its tokenizer's, made by it */
+    fs_buf dict_in;                    /* the index's dictionary, if any */
+    int has_dict;
     const char *const *paths;
     size_t npaths;
     fs_tokenizer *tok;
@@ -562,11 +565,28 @@ int fs_prep_take_dict(fs_prep *p, fs_buf *out, unsigned *id)
     return 1;
 }
 
+/* The tokenizer and the packer (with the index's dictionary, which takes
+** a zstd dictionary's making): made here, so that the writer sets itself
+** up meanwhile. A damaged dictionary is left out: blocks are packed
+** without. */
+static int setup(fs_prep *p)
+{
+    int rc = fs_tokenizer_new(&p->tok, p->language);
+    if (rc == FSEARCH_OK)
+        rc = fs_textstore_enc_new(&p->enc);
+    if (rc == FSEARCH_OK && p->has_dict &&
+        fs_textstore_enc_use_dict(p->enc, p->dict_in.p, p->dict_in.n) ==
+            FSEARCH_ENOMEM)
+        rc = FSEARCH_ENOMEM;
+    fs_buf_free(&p->dict_in);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
     fs_prep *p = arg;
-    int failed = 0;
-    if (p->train_id)
+    int failed = setup(p) != FSEARCH_OK;
+    if (!failed && p->train_id)
         train(p);
     for (size_t i = 0; i < p->npaths && !failed; i++)
         failed = do_job(p, i) != 0;
@@ -593,16 +613,15 @@ int fs_prep_start(fs_prep **out, const char *root, const char *language,
     p->npaths = npaths;
     p->root = fs_strdup(root);
     p->chunk = fs_malloc(READ_CHUNK);
-    int rc = p->root && p->chunk ? FSEARCH_OK : FSEARCH_ENOMEM;
+    p->language = fs_strdup(language);
+    int rc = p->root && p->chunk && p->language ? FSEARCH_OK : FSEARCH_ENOMEM;
     int sync = 0;
-    if (rc == FSEARCH_OK)
-        rc = fs_tokenizer_new(&p->tok, language);
-    if (rc == FSEARCH_OK)
-        rc = fs_textstore_enc_new(&p->enc);
-    /* A damaged dictionary is left out: blocks are packed without. */
-    if (rc == FSEARCH_OK && dict &&
-        fs_textstore_enc_use_dict(p->enc, dict, ndict) == FSEARCH_ENOMEM)
-        rc = FSEARCH_ENOMEM;
+    if (rc == FSEARCH_OK && !fs_tokenizer_language_ok(language))
+        rc = FSEARCH_EINVAL;
+    if (rc == FSEARCH_OK && dict) {
+        p->has_dict = 1;
+        fs_buf_append(&rc, &p->dict_in, dict, ndict);
+    }
     p->train_id = dict ? 0 : train_id;
     if (rc == FSEARCH_OK) {
         sync = 1;
@@ -618,9 +637,8 @@ int fs_prep_start(fs_prep **out, const char *root, const char *language,
             pthread_mutex_destroy(&p->mu);
             pthread_cond_destroy(&p->cv);
         }
-        fs_tokenizer_free(p->tok);
-        p->tok = NULL;
-        fs_textstore_enc_free(p->enc);
+        fs_buf_free(&p->dict_in);
+        fs_free(p->language);
         fs_free(p->root);
         fs_free(p->chunk);
         fs_free(p);
@@ -648,6 +666,8 @@ void fs_prep_free(fs_prep *p)
     pthread_cond_destroy(&p->cv);
     fs_tokenizer_free(p->tok);
     fs_textstore_enc_free(p->enc);
+    fs_buf_free(&p->dict_in);
+    fs_free(p->language);
     fs_buf_free(&p->dict);
     fs_buf_free(&p->full);
     fs_buf_free(&p->window);
