@@ -371,6 +371,10 @@ static int do_job(fs_prep *p, size_t job)
     uint64_t bytes = (uint64_t)n;
     unsigned nchunks = 0;
     size_t block_len = 0;      /* text of m's last block (pack_blocks') */
+    size_t piece_len = 0;      /* text since the last piece cut for size or
+                               ** progress: pieces cut early while the
+                               ** writer waits leave those cuts (and so the
+                               ** blocks) where they were */
     while (rc == FSEARCH_OK) {
         if (!at_eof && p->window.n - pos < READ_CHUNK) {
             if (pos > 0) {
@@ -441,6 +445,8 @@ static int do_job(fs_prep *p, size_t job)
             ** would have made. */
             rc = pack_blocks(p, m);
             if (rc == FSEARCH_OK) {
+                int progress = m->progress;
+                m->progress = 0;
                 m->bytes = bytes;
                 if (push(p, m) != 0) {
                     close(fd);
@@ -450,6 +456,7 @@ static int do_job(fs_prep *p, size_t job)
                     close(fd);
                     return -1;
                 }
+                m->progress = progress;
                 block_len = 0;
             }
         }
@@ -459,6 +466,7 @@ static int do_job(fs_prep *p, size_t job)
                         window_off + pos + ps.off);
             if (m->npas > before) {
                 size_t len = m->pas[before].text_len;
+                piece_len += len;
                 block_len = before > 0 && block_len + len <= FS_TEXTSTORE_BLOCK
                                 ? block_len + len
                                 : len;
@@ -467,7 +475,7 @@ static int do_job(fs_prep *p, size_t job)
         pos += consumed;
         if (!found && at_eof)
             break;
-        if (rc == FSEARCH_OK && (m->text.n >= MSG_BYTES || m->progress) &&
+        if (rc == FSEARCH_OK && (piece_len >= MSG_BYTES || m->progress) &&
             (rc = pack_blocks(p, m)) == FSEARCH_OK) {
             /* A big file goes in pieces: the queue stays bounded. */
             m->bytes = bytes;
@@ -479,7 +487,7 @@ static int do_job(fs_prep *p, size_t job)
                 close(fd);
                 return -1;
             }
-            block_len = 0;
+            block_len = piece_len = 0;
         }
     }
     m->hash = fs_hash_final(&hs);
