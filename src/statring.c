@@ -115,11 +115,11 @@ static void reap(fs_statring *g, size_t base, fs_statres *out)
             g->broken = 1;
             continue;
         }
-        if (c->res < 0) {
-            o->err = -c->res;
-            o->done = 1;
+        /* A failed stat is left to the caller's fstatat, whose errno is
+        ** the one to trust: io-wq may fail a request for its own reasons
+        ** (-ECANCELED when it cannot start a worker). */
+        if (c->res < 0)
             continue;
-        }
         unsigned need = STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_MTIME;
         if ((x->stx_mask & need) != need)
             continue;             /* the caller asks fstatat */

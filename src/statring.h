@@ -21,8 +21,7 @@ typedef struct fs_statring fs_statring;
 
 /* What a stat of one name gave. */
 typedef struct fs_statres {
-    int done;            /* the rest is filled in */
-    int err;             /* 0, or the errno of the failed stat */
+    int done;            /* the rest is filled in: the stat succeeded */
     unsigned mode;       /* st_mode */
     uint64_t size;
     int64_t mtime_sec;
@@ -35,8 +34,9 @@ fs_statring *fs_statring_new(void);
 
 /* Stat names[0..n) relative to the folder open as dirfd, without following
 ** a last symbolic link (as fstatat with AT_SYMLINK_NOFOLLOW), into out[i].
-** Returns 0 when every out[i].done is set; -1 when the ring failed part-way
-** (it is then unusable): the entries without done are left to the caller. */
+** An entry without done (its stat failed, or the ring could not tell) is
+** left to the caller's fstatat. Returns 0, or -1 when the ring failed and
+** is unusable. */
 int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
                      size_t n, fs_statres *out);
 

@@ -471,8 +471,8 @@ TEST(statring_as_fstatat)
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         int err = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) ? errno : 0;
-        CHECK(res[i].done);
-        CHECK_INT(res[i].err, err);
+        /* A failed stat is left to fstatat. */
+        CHECK_INT(res[i].done, !err);
         if (err)
             continue;
         CHECK_INT((long long)res[i].mode, (long long)st.st_mode);
@@ -480,8 +480,8 @@ TEST(statring_as_fstatat)
         CHECK_INT((long long)res[i].mtime_sec, (long long)st.st_mtim.tv_sec);
         CHECK_INT((long long)res[i].mtime_nsec, (long long)st.st_mtim.tv_nsec);
     }
-    CHECK_INT(res[4].err, ENOENT);
-    CHECK_INT(res[5].err, ENAMETOOLONG);
+    CHECK(!res[4].done);
+    CHECK(!res[5].done);
     close(dfd);
     fs_statring_free(g);
     remove_root();
