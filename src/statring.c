@@ -163,7 +163,13 @@ int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
                 tail + k - __atomic_load_n(g->sq_head, __ATOMIC_ACQUIRE);
             long r = syscall(SYS_io_uring_enter, g->fd, unsent, g->inflight,
                              IORING_ENTER_GETEVENTS, NULL, 0);
-            if (r < 0 && errno != EINTR && errno != EAGAIN && errno != EBUSY) {
+            /* A signal: again. Short of kernel memory (EAGAIN) or of room
+            ** for completions (EBUSY): again while some are in flight,
+            ** whose completions make room; with none, give up rather than
+            ** spin. */
+            if (r < 0 && errno != EINTR &&
+                ((errno != EAGAIN && errno != EBUSY) ||
+                 unsent == g->inflight)) {
                 g->broken = 1;
                 break;
             }
