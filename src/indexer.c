@@ -1184,11 +1184,16 @@ static int start_reading(indexer *ix, const change_list *changed,
     if (rc != FSEARCH_OK)
         return rc;
     rc = fs_prep_start(&ix->prep, ix->root, ix->fs->language, paths, n,
-                       dict.p, dict.n, train_id);
+                       dict.p, dict.n, train_id, 0);
     fs_buf_free(&dict);
     if (rc == FSEARCH_EIO)
         return fs_error(ix->fs, rc, "cannot start a thread to read files");
-    return rc == FSEARCH_OK ? rc : fs_error(ix->fs, rc, "out of memory");
+    if (rc != FSEARCH_OK)
+        return fs_error(ix->fs, rc, "out of memory");
+    /* The writer's statements and settings (nothing is written yet) while
+    ** the worker makes its tokenizer and reads the first file: a run that
+    ** adds one file otherwise waited for the one, then did the other. */
+    return ix->dry_run || ix->writer_ready ? FSEARCH_OK : writer_start(ix);
 }
 
 /* Does meta's `root` differ from `where`? Unreadable: taken as yes. */

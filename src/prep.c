@@ -34,6 +34,8 @@
                                        ** this many chunks read */
 #define TRAIN_FILES 400                /* files sampled for a dictionary */
 #define TRAIN_FILE (32u << 10)         /* bytes sampled from each */
+#define CUT_MIN (4u << 10)             /* text in a message cut early, at
+                                       ** least (see do_job) */
 
 struct fs_prep {
     pthread_t thread;
@@ -45,8 +47,14 @@ struct fs_prep {
     int stop;                          /* the writer wants no more */
     int done;                          /* the worker has finished */
     int oom;                           /* ...for lack of memory */
+    int waiting;                       /* the writer waits for a message
+                                       ** (read without the lock) */
+    unsigned flags;                    /* FS_PREP_* */
     /* The worker's own: */
     char *root;
+    char *language;                    /* its tokenizer's, made by it */
+    fs_buf dict_in;                    /* the index's dictionary, if any */
+    int has_dict;
     const char *const *paths;
     size_t npaths;
     fs_tokenizer *tok;
@@ -145,8 +153,11 @@ int fs_prep_next(fs_prep *p, fs_prep_msg **out)
 {
     *out = NULL;
     pthread_mutex_lock(&p->mu);
-    while (!p->head && !p->done)
+    while (!p->head && !p->done) {
+        __atomic_store_n(&p->waiting, 1, __ATOMIC_RELAXED);
         pthread_cond_wait(&p->cv, &p->mu);
+    }
+    __atomic_store_n(&p->waiting, 0, __ATOMIC_RELAXED);
     fs_prep_msg *m = p->head;
     if (m) {
         p->head = m->next;
@@ -359,6 +370,11 @@ static int do_job(fs_prep *p, size_t job)
     int at_eof = (size_t)n < SNIFF_BYTES;
     uint64_t bytes = (uint64_t)n;
     unsigned nchunks = 0;
+    size_t block_len = 0;      /* text of m's last block (pack_blocks') */
+    size_t piece_len = 0;      /* text since the last piece cut for size or
+                               ** progress: pieces cut early while the
+                               ** writer waits leave those cuts (and so the
+                               ** blocks) where they were */
     while (rc == FSEARCH_OK) {
         if (!at_eof && p->window.n - pos < READ_CHUNK) {
             if (pos > 0) {
@@ -416,13 +432,50 @@ static int do_job(fs_prep *p, size_t job)
         int found = fs_splitter_next(&sp, p->window.p + pos,
                                      p->window.n - pos, at_eof, &ps,
                                      &consumed);
-        if (found)
-            add_passage(p, &rc, m, p->window.p + pos + ps.off, ps.len, &ps,
+        const char *text = found ? p->window.p + pos + ps.off : NULL;
+        if (found && m->npas > 0 && block_len + ps.len > FS_TEXTSTORE_BLOCK &&
+            m->text.n >= CUT_MIN &&
+            ((p->flags & FS_PREP_CUT_ALWAYS) ||
+             __atomic_load_n(&p->waiting, __ATOMIC_RELAXED)) &&
+            fs_text_is_clean_utf8(text, ps.len)) {
+            /* The writer waits, and this passage starts a block of its
+            ** own anyway (its text goes in as it is, ps.len bytes): hand
+            ** over what is ready, so that the writer stores it while the
+            ** rest is prepared. The blocks are the ones a single message
+            ** would have made. */
+            rc = pack_blocks(p, m);
+            if (rc == FSEARCH_OK) {
+                int progress = m->progress;
+                m->progress = 0;
+                m->bytes = bytes;
+                if (push(p, m) != 0) {
+                    close(fd);
+                    return -1;
+                }
+                if (!(m = msg_new(job))) {
+                    close(fd);
+                    return -1;
+                }
+                m->progress = progress;
+                block_len = 0;
+            }
+        }
+        if (found && rc == FSEARCH_OK) {
+            size_t before = m->npas;
+            add_passage(p, &rc, m, text, ps.len, &ps,
                         window_off + pos + ps.off);
+            if (m->npas > before) {
+                size_t len = m->pas[before].text_len;
+                piece_len += len;
+                block_len = before > 0 && block_len + len <= FS_TEXTSTORE_BLOCK
+                                ? block_len + len
+                                : len;
+            }
+        }
         pos += consumed;
         if (!found && at_eof)
             break;
-        if (rc == FSEARCH_OK && (m->text.n >= MSG_BYTES || m->progress) &&
+        if (rc == FSEARCH_OK && (piece_len >= MSG_BYTES || m->progress) &&
             (rc = pack_blocks(p, m)) == FSEARCH_OK) {
             /* A big file goes in pieces: the queue stays bounded. */
             m->bytes = bytes;
@@ -434,6 +487,7 @@ static int do_job(fs_prep *p, size_t job)
                 close(fd);
                 return -1;
             }
+            block_len = piece_len = 0;
         }
     }
     m->hash = fs_hash_final(&hs);
@@ -519,11 +573,28 @@ int fs_prep_take_dict(fs_prep *p, fs_buf *out, unsigned *id)
     return 1;
 }
 
+/* The tokenizer and the packer (with the index's dictionary, which takes
+** a zstd dictionary's making): made here, so that the writer sets itself
+** up meanwhile. A damaged dictionary is left out: blocks are packed
+** without. */
+static int setup(fs_prep *p)
+{
+    int rc = fs_tokenizer_new(&p->tok, p->language);
+    if (rc == FSEARCH_OK)
+        rc = fs_textstore_enc_new(&p->enc);
+    if (rc == FSEARCH_OK && p->has_dict &&
+        fs_textstore_enc_use_dict(p->enc, p->dict_in.p, p->dict_in.n) ==
+            FSEARCH_ENOMEM)
+        rc = FSEARCH_ENOMEM;
+    fs_buf_free(&p->dict_in);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
     fs_prep *p = arg;
-    int failed = 0;
-    if (p->train_id)
+    int failed = setup(p) != FSEARCH_OK;
+    if (!failed && p->train_id)
         train(p);
     for (size_t i = 0; i < p->npaths && !failed; i++)
         failed = do_job(p, i) != 0;
@@ -539,26 +610,26 @@ static void *worker(void *arg)
 
 int fs_prep_start(fs_prep **out, const char *root, const char *language,
                   const char *const *paths, size_t npaths, const void *dict,
-                  size_t ndict, unsigned train_id)
+                  size_t ndict, unsigned train_id, unsigned flags)
 {
     *out = NULL;
     fs_prep *p = fs_calloc(sizeof *p);
     if (!p)
         return FSEARCH_ENOMEM;
+    p->flags = flags;
     p->paths = paths;
     p->npaths = npaths;
     p->root = fs_strdup(root);
     p->chunk = fs_malloc(READ_CHUNK);
-    int rc = p->root && p->chunk ? FSEARCH_OK : FSEARCH_ENOMEM;
+    p->language = fs_strdup(language);
+    int rc = p->root && p->chunk && p->language ? FSEARCH_OK : FSEARCH_ENOMEM;
     int sync = 0;
-    if (rc == FSEARCH_OK)
-        rc = fs_tokenizer_new(&p->tok, language);
-    if (rc == FSEARCH_OK)
-        rc = fs_textstore_enc_new(&p->enc);
-    /* A damaged dictionary is left out: blocks are packed without. */
-    if (rc == FSEARCH_OK && dict &&
-        fs_textstore_enc_use_dict(p->enc, dict, ndict) == FSEARCH_ENOMEM)
-        rc = FSEARCH_ENOMEM;
+    if (rc == FSEARCH_OK && !fs_tokenizer_language_ok(language))
+        rc = FSEARCH_EINVAL;
+    if (rc == FSEARCH_OK && dict) {
+        p->has_dict = 1;
+        fs_buf_append(&rc, &p->dict_in, dict, ndict);
+    }
     p->train_id = dict ? 0 : train_id;
     if (rc == FSEARCH_OK) {
         sync = 1;
@@ -574,9 +645,8 @@ int fs_prep_start(fs_prep **out, const char *root, const char *language,
             pthread_mutex_destroy(&p->mu);
             pthread_cond_destroy(&p->cv);
         }
-        fs_tokenizer_free(p->tok);
-        p->tok = NULL;
-        fs_textstore_enc_free(p->enc);
+        fs_buf_free(&p->dict_in);
+        fs_free(p->language);
         fs_free(p->root);
         fs_free(p->chunk);
         fs_free(p);
@@ -604,6 +674,8 @@ void fs_prep_free(fs_prep *p)
     pthread_cond_destroy(&p->cv);
     fs_tokenizer_free(p->tok);
     fs_textstore_enc_free(p->enc);
+    fs_buf_free(&p->dict_in);
+    fs_free(p->language);
     fs_buf_free(&p->dict);
     fs_buf_free(&p->full);
     fs_buf_free(&p->window);

@@ -60,6 +60,12 @@ typedef struct fs_prep_msg {
     struct fs_prep_msg *next;    /* queue link */
 } fs_prep_msg;
 
+/* Flags of fs_prep_start(). */
+#define FS_PREP_CUT_ALWAYS 1u   /* for tests: cut a file into messages at
+                                ** every chance, as if the writer always
+                                ** waited (the passages and blocks are the
+                                ** same) */
+
 /*
 ** Start a worker preparing the files root/paths[0..npaths) in that order.
 ** `paths` must stay valid until fs_prep_free. The text is packed with the
@@ -67,10 +73,13 @@ typedef struct fs_prep_msg {
 ** worker first trains one with id train_id on samples of the files (none
 ** when train_id is 0 or the samples are too few). Returns FSEARCH_OK,
 ** FSEARCH_ENOMEM, FSEARCH_EINVAL (language) or FSEARCH_EIO (no thread).
+** While the writer waits for a message, a file is handed over in pieces as
+** its blocks are ready, so that storing it overlaps preparing the rest
+** (the pieces are cut where a block ends anyway: the same blocks).
 */
 int fs_prep_start(fs_prep **out, const char *root, const char *language,
                   const char *const *paths, size_t npaths, const void *dict,
-                  size_t ndict, unsigned train_id);
+                  size_t ndict, unsigned train_id, unsigned flags);
 
 /* The dictionary the worker trained, once: 1 with its bytes moved to out
 ** (the caller's) and its id in *id, which must be stored in the index with

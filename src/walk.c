@@ -13,11 +13,16 @@
 ** for one the helper is reading, it reads the next folder ahead itself. Who
 ** read a folder changes nothing: the same entries come out, in the same
 ** order, with the same reasons.
+**
+** A folder's files are stat'ed in one io_uring submission where the kernel
+** allows (statring.h): on the bench's virtual machine most of a stat's cost
+** was entering and leaving the kernel, which the ring pays once a folder.
 */
 #include "walk.h"
 #include "alloc.h"
 #include "buf.h"
 #include "fsearch.h"
+#include "statring.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,8 +43,9 @@
 #define AHEAD_ITEMS 65536        /* entries in listings read ahead */
 #define AHEAD_FOLDERS 1024       /* listings read ahead */
 #define DENTS_BYTES 32768        /* a folder's entries read at once */
+#define RING_MIN 4               /* fewer stats than this: one by one */
 
-enum { K_FILE, K_DIR, K_SKIP };
+enum { K_FILE, K_DIR, K_SKIP, K_STAT };
 
 struct job;
 
@@ -51,6 +57,7 @@ typedef struct item {
     int64_t mtime_ns;        /* K_FILE */
     const char *skip_reason; /* K_SKIP: static text */
     struct job *job;         /* K_DIR: who reads it; NULL: nobody yet */
+    /* (K_STAT: to be stat'ed, while the folder is being read.) */
 } item;
 
 /* One folder read whole, sorted. */
@@ -89,11 +96,19 @@ typedef struct reader {
     fs_buf names;            /* the listing's names being collected */
     fs_buf rel;              /* the relative path of a folder to read ahead */
     char *dents;             /* DENTS_BYTES for getdents64 */
+    /* Stats through io_uring (statring.h), set up by the first folder
+    ** with enough files; each reader is one thread, with its own ring. */
+    int ring_tried;
+    fs_statring *ring;
+    const char **stat_names; /* the names to stat, and their results */
+    fs_statres *stat_res;
+    size_t stat_cap;
 } reader;
 
 struct fs_walk {
     char *root;              /* as given, without trailing '/' */
     char *root_real;         /* realpath of the root */
+    int use_ring;            /* stats may go through io_uring */
     size_t nroot_real;
     frame *frames;
     size_t nframes, cap;
@@ -159,6 +174,9 @@ static void reader_free(reader *r)
     fs_buf_free(&r->names);
     fs_buf_free(&r->rel);
     fs_free(r->dents);
+    fs_statring_free(r->ring);
+    fs_free(r->stat_names);
+    fs_free(r->stat_res);
 }
 
 #ifdef SYS_getdents64
@@ -260,37 +278,44 @@ static int follow_link(const fs_walk *w, reader *r, item *it, struct stat *st)
     return FSEARCH_OK;
 }
 
-/* Fill `it`, an entry of the folder open as dfd, of the type readdir()
-** gave. A folder needs no stat here: opening it gives its identity. A file
-** is stat'ed relative to the folder: by full path, the kernel would walk
-** every folder of the path again for each file. */
-static int classify(const fs_walk *w, reader *r, int dfd, unsigned char type,
-                    item *it)
+/* Set `it`, an entry of the type readdir() gave, from that type alone, or
+** mark it K_STAT: a regular file, a link or an unknown type needs a stat.
+** A folder needs none here: opening it gives its identity. */
+static void classify_type(unsigned char type, item *it)
 {
     it->kind = K_SKIP;
     switch (type) {
     case DT_DIR:
         it->kind = K_DIR;
-        return FSEARCH_OK;
+        break;
     case DT_FIFO:
         it->skip_reason = "a named pipe, not a regular file";
-        return FSEARCH_OK;
+        break;
     case DT_SOCK:
         it->skip_reason = "a socket, not a regular file";
-        return FSEARCH_OK;
+        break;
     case DT_CHR:
     case DT_BLK:
         it->skip_reason = "a device, not a regular file";
-        return FSEARCH_OK;
-    default: /* DT_REG, DT_LNK, DT_UNKNOWN: stat */
+        break;
+    default: /* DT_REG, DT_LNK, DT_UNKNOWN */
+        it->kind = K_STAT;
         break;
     }
-    struct stat st;
-    if (fstatat(dfd, it->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        it->skip_reason = errno == ENAMETOOLONG ? "path too long"
-                                                : "vanished while walking";
+}
+
+/* Finish the K_STAT entry `it` of the folder whose path is r->path from
+** what its stat gave (err: 0, or the stat's errno). */
+static int classify_stat(const fs_walk *w, reader *r, item *it, int err,
+                         const struct stat *got)
+{
+    it->kind = K_SKIP;
+    if (err) {
+        it->skip_reason = err == ENAMETOOLONG ? "path too long"
+                                              : "vanished while walking";
         return FSEARCH_OK;
     }
+    struct stat st = *got;
     if (S_ISLNK(st.st_mode)) {
         int rc = follow_link(w, r, it, &st);
         if (rc != FSEARCH_OK || it->skip_reason)
@@ -311,6 +336,79 @@ static int classify(const fs_walk *w, reader *r, int dfd, unsigned char type,
         it->skip_reason = "a device, not a regular file";
     }
     return FSEARCH_OK;
+}
+
+/* Stat the K_STAT entry `it` of the folder open as dfd, relative to it: by
+** full path, the kernel would walk every folder of the path again. */
+static int stat_one(const fs_walk *w, reader *r, int dfd, item *it)
+{
+    struct stat st;
+    if (fstatat(dfd, it->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return classify_stat(w, r, it, errno, NULL);
+    return classify_stat(w, r, it, 0, &st);
+}
+
+/* Stat the l->items marked K_STAT (nstat of them) of the folder open as
+** dfd: through the reader's ring when there are enough of them and a ring
+** can be had, else (and for any the ring left undone) one by one. The
+** items are the same either way. */
+static int stat_items(const fs_walk *w, reader *r, int dfd, listing *l,
+                      size_t nstat)
+{
+    int rc = FSEARCH_OK;
+    if (nstat >= RING_MIN && w->use_ring && !r->ring_tried) {
+        r->ring_tried = 1;
+        r->ring = fs_statring_new();
+    }
+    if (nstat >= RING_MIN && r->ring && nstat > r->stat_cap) {
+        size_t cap = nstat < 256 ? 256 : nstat;
+        const char **names = fs_malloc(cap * sizeof *names);
+        fs_statres *res = fs_malloc(cap * sizeof *res);
+        if (names && res) {
+            fs_free(r->stat_names);
+            fs_free(r->stat_res);
+            r->stat_names = names;
+            r->stat_res = res;
+            r->stat_cap = cap;
+        } else {
+            /* Short of memory: these go one by one. */
+            fs_free(names);
+            fs_free(res);
+        }
+    }
+    if (nstat < RING_MIN || !r->ring || nstat > r->stat_cap) {
+        for (size_t i = 0; rc == FSEARCH_OK && i < l->n; i++)
+            if (l->items[i].kind == K_STAT)
+                rc = stat_one(w, r, dfd, &l->items[i]);
+        return rc;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].kind == K_STAT)
+            r->stat_names[k++] = l->items[i].name;
+    if (fs_statring_stat(r->ring, dfd, r->stat_names, k, r->stat_res) != 0) {
+        fs_statring_free(r->ring);
+        r->ring = NULL;
+    }
+    k = 0;
+    for (size_t i = 0; rc == FSEARCH_OK && i < l->n; i++) {
+        item *it = &l->items[i];
+        if (it->kind != K_STAT)
+            continue;
+        const fs_statres *s = &r->stat_res[k++];
+        if (!s->done) {
+            rc = stat_one(w, r, dfd, it);
+            continue;
+        }
+        struct stat st;
+        memset(&st, 0, sizeof st);
+        st.st_mode = (mode_t)s->mode;
+        st.st_size = (off_t)s->size;
+        st.st_mtim.tv_sec = (time_t)s->mtime_sec;
+        st.st_mtim.tv_nsec = s->mtime_nsec;
+        rc = classify_stat(w, r, it, 0, &st);
+    }
+    return rc;
 }
 
 static void folder_error(listing *l, int e)
@@ -367,14 +465,18 @@ static int read_folder(const fs_walk *w, reader *r, const char *rel,
     if (rc == FSEARCH_OK && n > 0) {
         l->n = n;
         const char *p = l->names;
-        for (size_t i = 0; rc == FSEARCH_OK && i < n; i++) {
+        size_t nstat = 0;
+        for (size_t i = 0; i < n; i++) {
             item *it = &l->items[i];
             unsigned char type = (unsigned char)*p++;
             it->name = p;
             it->nname = strlen(p);
             p += it->nname + 1;
-            rc = classify(w, r, fd, type, it);
+            classify_type(type, it);
+            nstat += it->kind == K_STAT;
         }
+        /* follow_link() appends to the folder's path. */
+        rc = stat_items(w, r, fd, l, nstat);
     }
     close(fd);
     if (rc == FSEARCH_OK && n > 1)
@@ -685,6 +787,7 @@ int fs_walk_open(fs_walk **out, const char *root, unsigned flags, char *err,
     while (n > 1 && root[n - 1] == '/')
         n--;
     w->root = fs_strndup(root, n);
+    w->use_ring = !(flags & FS_WALK_NO_RING);
     char *real = realpath(root, NULL);
     if (real) {
         w->root_real = fs_strdup(real);

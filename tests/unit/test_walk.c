@@ -9,7 +9,10 @@
 #include "alloc.h"
 #include "buf.h"
 #include "fsearch.h"
+#include "statring.h"
 #include "walk.h"
+
+#include <errno.h>
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -78,17 +81,48 @@ static char *listing_with(unsigned flags, int *rc_out)
     return b.p;
 }
 
-/* The same on one thread and with folders read ahead, which is checked
-** first; the listing with the helper is returned. */
+/* As listing_with(), with each file's modification time too. */
+static char *listing_times(unsigned flags, int *rc_out)
+{
+    fs_walk *w = NULL;
+    char err[256];
+    int rc = fs_walk_open(&w, tmp_root, flags, err, sizeof err);
+    fs_buf b = FS_BUF_INIT;
+    int brc = FSEARCH_OK;
+    fs_buf_puts(&brc, &b, "");
+    fs_walk_entry e;
+    while (rc == FSEARCH_OK && (rc = fs_walk_next(w, &e)) == FSEARCH_OK) {
+        if (e.skip_reason)
+            fs_buf_printf(&brc, &b, "%s !%s\n", e.path, e.skip_reason);
+        else
+            fs_buf_printf(&brc, &b, "%s %llu %lld\n", e.path,
+                          (unsigned long long)e.size, (long long)e.mtime_ns);
+    }
+    fs_walk_free(w);
+    *rc_out = rc;
+    return b.p;
+}
+
+/* The same on one thread and with folders read ahead, with stats through
+** io_uring and one by one, times included, which is checked first; the
+** listing with the helper and the ring is returned. */
 static char *listing(int *rc_out)
 {
+    static const unsigned variants[] = {
+        FS_WALK_ONE_THREAD | FS_WALK_NO_RING, FS_WALK_ONE_THREAD,
+        FS_WALK_NO_RING, 0
+    };
     int rc1;
-    char *one = listing_with(FS_WALK_ONE_THREAD, &rc1);
-    char *s = listing_with(0, rc_out);
-    CHECK_INT(*rc_out, rc1);
-    CHECK_STR(s, one);
+    char *one = listing_times(variants[0], &rc1);
+    for (size_t i = 1; i < sizeof variants / sizeof variants[0]; i++) {
+        int rc;
+        char *t = listing_times(variants[i], &rc);
+        CHECK_INT(rc, rc1);
+        CHECK_STR(t, one);
+        fs_free(t);
+    }
     fs_free(one);
-    return s;
+    return listing_with(0, rc_out);
 }
 
 TEST(order_and_odd_names)
@@ -339,6 +373,120 @@ TEST(folder_larger_than_one_read)
     remove_root();
 }
 
-RUN_TESTS("walk", T(read_ahead_same_as_one_thread), T(folder_larger_than_one_read), T(order_and_odd_names), T(symlinks),
+/* Set the file's modification time to sec.nsec. */
+static void set_time(const char *rel, long long sec, long nsec)
+{
+    struct timespec ts[2];
+    ts[0].tv_sec = ts[1].tv_sec = (time_t)sec;
+    ts[0].tv_nsec = ts[1].tv_nsec = nsec;
+    CHECK(utimensat(AT_FDCWD, at(rel), ts, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
+/* Folders with enough entries to be stat'ed through the ring (and one
+** with more than a submission holds), every kind of entry among them:
+** the same entries, sizes, times and reasons as one stat at a time
+** (listing() compares the four ways). */
+TEST(stats_through_the_ring)
+{
+    make_root();
+    put_dir("mix");
+    char rel[256];
+    for (int i = 0; i < 12; i++) {
+        snprintf(rel, sizeof rel, "mix/f%02d.txt", i);
+        put_file(rel, i % 2 ? "odd" : "even!");
+        set_time(rel, 1700000000LL + i, 123456789L + i);
+    }
+    put_dir("mix/sub");
+    put_file("mix/sub/in.txt", "in");
+    CHECK(symlink("f01.txt", at("mix/link-to-file")) == 0);
+    CHECK(symlink("sub", at("mix/link-to-folder")) == 0);
+    CHECK(symlink("..", at("mix/link-up")) == 0);
+    CHECK(symlink("/", at("mix/link-outside")) == 0);
+    CHECK(symlink("nowhere", at("mix/link-broken")) == 0);
+    CHECK(symlink("link-loop-b", at("mix/link-loop-a")) == 0);
+    CHECK(symlink("link-loop-a", at("mix/link-loop-b")) == 0);
+    CHECK(mkfifo(at("mix/fifo"), 0644) == 0);
+    put_file("mix/.hidden", "h");
+    put_dir("mix/closed");
+    put_file("mix/closed/in.txt", "x");
+    chmod(at("mix/closed"), 0);
+    put_dir("big");
+    for (int i = 0; i < 700; i++) {
+        snprintf(rel, sizeof rel, "big/%03d.txt", i);
+        put_file(rel, i % 3 ? "x" : "yy");
+        set_time(rel, 1600000000LL + i * 7, (long)i * 1000003L % 1000000000L);
+        if (i % 100 == 0) {
+            snprintf(rel, sizeof rel, "big/%03d-link", i);
+            char to[32];
+            snprintf(to, sizeof to, "%03d.txt", i);
+            CHECK(symlink(to, at(rel)) == 0);
+            snprintf(rel, sizeof rel, "big/%03d-dir", i);
+            put_dir(rel);
+        }
+    }
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    CHECK(strstr(s, "mix/f03.txt 3\n") != NULL);
+    CHECK(strstr(s, "mix/link-to-file 3\n") != NULL);
+    CHECK(strstr(s, "mix/link-to-folder/in.txt 2\n") != NULL);
+    CHECK(strstr(s, "mix/link-up !symbolic link loop\n") != NULL);
+    CHECK(strstr(s, "mix/link-outside !symbolic link leading outside the "
+                    "folder\n") != NULL);
+    CHECK(strstr(s, "mix/link-broken !broken symbolic link\n") != NULL);
+    CHECK(strstr(s, "mix/link-loop-a !broken symbolic link\n") != NULL);
+    CHECK(strstr(s, "mix/fifo !a named pipe") != NULL);
+    CHECK(strstr(s, "big/698.txt 1\n") != NULL);
+    CHECK(strstr(s, "big/600-link 2\n") != NULL);
+    CHECK(strstr(s, ".hidden") == NULL);
+    fs_free(s);
+    chmod(at("mix/closed"), 0755);
+    remove_root();
+}
+
+/* The ring itself, where the kernel has one: each result as fstatat's. */
+TEST(statring_as_fstatat)
+{
+    fs_statring *g = fs_statring_new();
+    if (!g) {
+        printf("  (no io_uring here: the walk stats one by one)\n");
+        return;
+    }
+    make_root();
+    put_file("a.txt", "abc");
+    set_time("a.txt", 1500000000LL, 999999999L);
+    put_dir("d");
+    CHECK(symlink("a.txt", at("l")) == 0);
+    CHECK(mkfifo(at("p"), 0644) == 0);
+    char longname[300];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    const char *names[] = { "a.txt", "d", "l", "p", "missing", longname,
+                            "a.txt", "d", "l", "p" };
+    size_t n = sizeof names / sizeof names[0];
+    fs_statres res[10];
+    int dfd = open(tmp_root, O_RDONLY | O_DIRECTORY);
+    CHECK(dfd >= 0);
+    CHECK_INT(fs_statring_stat(g, dfd, names, n, res), 0);
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        int err = fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) ? errno : 0;
+        /* A failed stat is left to fstatat. */
+        CHECK_INT(res[i].done, !err);
+        if (err)
+            continue;
+        CHECK_INT((long long)res[i].mode, (long long)st.st_mode);
+        CHECK_INT((long long)res[i].size, (long long)st.st_size);
+        CHECK_INT((long long)res[i].mtime_sec, (long long)st.st_mtim.tv_sec);
+        CHECK_INT((long long)res[i].mtime_nsec, (long long)st.st_mtim.tv_nsec);
+    }
+    CHECK(!res[4].done);
+    CHECK(!res[5].done);
+    close(dfd);
+    fs_statring_free(g);
+    remove_root();
+}
+
+RUN_TESTS("walk", T(stats_through_the_ring), T(statring_as_fstatat), T(read_ahead_same_as_one_thread), T(folder_larger_than_one_read), T(order_and_odd_names), T(symlinks),
           T(mutual_links_do_not_hang), T(pipes_sockets_and_unreadable),
           T(deep_folders), T(root_must_be_a_folder))
