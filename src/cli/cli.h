@@ -13,6 +13,10 @@
 ** library is used. */
 void cli_process_setup(void);
 
+/* For a process that opens the index only to search it once: SQLite maps
+** the index from the very first page it reads. Before fsearch_open(). */
+void cli_process_brief(void);
+
 /* Exit statuses, as grep: hits, none, trouble. */
 enum { EXIT_HITS = 0, EXIT_NONE = 1, EXIT_TROUBLE = 2 };
 

@@ -280,8 +280,10 @@ int main(int argc, char **argv)
     ** -wal and -shm files each run, nor tries a checkpoint at close; and
     ** it is one search per process, so the index is mapped rather than
     ** cached (FSEARCH_OPEN_BRIEF). */
-    if (strcmp(cmd, "search") == 0 && !missing)
+    if (strcmp(cmd, "search") == 0 && !missing) {
         fo.flags |= FSEARCH_OPEN_READONLY | FSEARCH_OPEN_BRIEF;
+        cli_process_brief();
+    }
     fsearch *fs = NULL;
     rc = fsearch_open(&fs, o.index, &fo);
     if (rc != FSEARCH_OK) {

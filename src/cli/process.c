@@ -22,3 +22,16 @@ void cli_process_setup(void)
     ** as needed instead; an index run's cache grows past 20 pages anyway. */
     sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 }
+
+void cli_process_brief(void)
+{
+    /* A one-search process maps the index (FSEARCH_OPEN_BRIEF), but the
+    ** library can only say so once the handle is open, after the header,
+    ** page 1 and the schema's pages were already read into SQLite's cache:
+    ** each read a copy into fresh heap pages (four page faults per 16 KB
+    ** page, as many as the map takes for a whole 64 KB window). As the
+    ** default of every connection opened from now on, they are mapped
+    ** from the first read. The library's own pragma then asks the same. */
+    sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 40,
+                   (sqlite3_int64)1 << 40);
+}
