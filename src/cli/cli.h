@@ -13,8 +13,10 @@
 ** library is used. */
 void cli_process_setup(void);
 
-/* For a process that opens the index only to search it once: SQLite maps
-** the index from the very first page it reads. Before fsearch_open(). */
+/* For a process that opens the index only to search it once, on this one
+** thread: SQLite maps the index from the very first page it reads, and
+** takes its memory (the library's too) from a simple arena. Before
+** fsearch_open(). */
 void cli_process_brief(void);
 
 /* Exit statuses, as grep: hits, none, trouble. */
