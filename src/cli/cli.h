@@ -19,6 +19,10 @@ void cli_process_setup(void);
 ** fsearch_open(). */
 void cli_process_brief(void);
 
+/* 1 if cli_process_brief() installed the arena: no sanitizer or valgrind
+** watches this process's memory, so it may exit without freeing it. */
+int cli_process_unwatched(void);
+
 /* Exit statuses, as grep: hits, none, trouble. */
 enum { EXIT_HITS = 0, EXIT_NONE = 1, EXIT_TROUBLE = 2 };
 

@@ -28,8 +28,9 @@ void cli_process_setup(void)
 /* ---------------------------------------------------------------------- */
 /* SQLite's allocator for a one-search process                             */
 
-/* valgrind's headers are optional: without them the arena is always used,
-** and `make valgrind` sees its chunks rather than SQLite's blocks. */
+/* valgrind's header comes with valgrind itself (Debian's package), so a
+** build on a machine that can run `make valgrind` knows when it runs under
+** it; without the header the arena is always used. */
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -43,13 +44,14 @@ void cli_process_setup(void)
 /* Blocks up to SMALL bytes come in 16-byte size classes carved from CHUNK
 ** byte chunks, each class with its own free list; larger ones are glibc's.
 ** A block is preceded by a 16-byte header holding its size. */
-#define SMALL 2048
+#define SMALL 1024
 #define CHUNK (64 << 10)
 #define HDR 16
 
 static struct {
     void *free[SMALL / 16 + 1];
     char *next, *end;
+    int on;              /* SQLite allocates here */
 } arena;
 
 static void *arena_alloc(int n)
@@ -152,6 +154,11 @@ void cli_process_brief(void)
         arena_init, arena_shutdown, NULL
     };
     if (!FS_UNDER_VALGRIND)
-        sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+        arena.on = sqlite3_config(SQLITE_CONFIG_MALLOC, &m) == SQLITE_OK;
 #endif
+}
+
+int cli_process_unwatched(void)
+{
+    return arena.on;
 }
