@@ -333,41 +333,16 @@ static int prepare(fsearch_cursor *c)
         rc = fs_error(fs, rc, "out of memory");
         goto done;
     }
+    /* The row statements (passage, doc, text) are prepared when first
+    ** needed (stmt()): a search with no hit needs none of them, and a
+    ** cheap one often not the doc or text alone. Preparing one cost ~30 k
+    ** instructions, paid again by each one-search process. */
     int src = SQLITE_OK;
-    if (c->flags & FSEARCH_SEARCH_FILES)
-        src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
-    if (src == SQLITE_OK) {
-        /* An index made before passages had signatures has no sig column
-        ** until an index run adds it: its passages' runs come from their
-        ** text, as they all did then. */
-        src = fs_stmt_take(fs, "SELECT line, end_line, hash, sig, doc_id, "
-                           "block, boff, blen FROM passage WHERE id = ?1",
-                           &c->st_one);
-        if (src == SQLITE_ERROR &&
-            strstr(sqlite3_errmsg(fs->db), "no such column"))
-            src = fs_stmt_take(fs, "SELECT line, end_line, hash, NULL, "
-                               "doc_id, block, boff, blen FROM passage "
-                               "WHERE id = ?1", &c->st_one);
-    }
-    /* The text is read from its block directly: through the passage_text
-    ** view each read looked the passage up again. */
-    if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT path, title FROM doc WHERE id = ?1",
-                           &c->st_doc);
-    if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT fsearch_text(data, ?2, ?3) FROM "
-                           "passage_block WHERE id = ?1", &c->st_text);
-    if (src == SQLITE_OK)
-        src = fs_stmt_take(fs, "SELECT d.path, d.title, "
-                           "fsearch_text(b.data, ?3, ?4) FROM doc d, "
-                           "passage_block b WHERE d.id = ?1 AND b.id = ?2",
-                           &c->st_hit);
-    if (src != SQLITE_OK) {
-        rc = fs_error_sqlite(fs, src, "cannot search the index");
-        goto done;
-    }
     if (c->flags & FSEARCH_SEARCH_FILES) {
-        src = sqlite3_bind_text(c->st, 2, c->query->match, -1, SQLITE_STATIC);
+        src = sqlite3_prepare_v2(fs->db, sql.p, (int)sql.n, &c->st, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_bind_text(c->st, 2, c->query->match, -1,
+                                    SQLITE_STATIC);
         if (src == SQLITE_OK)
             src = sqlite3_bind_text(c->st, 3, tmp.p, (int)tmp.n,
                                     SQLITE_TRANSIENT);
@@ -455,13 +430,53 @@ int fsearch_search(fsearch_cursor **out, fsearch *fs, const char *query,
 /* ====================================================================== */
 /* Reading candidates                                                      */
 
+/* The row statements, by what they read. */
+enum { ST_ONE, ST_DOC, ST_TEXT, ST_HIT };
+
+/* Row statement `which` into *out, prepared on its first use (or taken
+** from the handle's cache). FSEARCH_OK or an error recorded on the handle. */
+static int stmt(fsearch_cursor *c, int which, sqlite3_stmt **out)
+{
+    static const char *const sql[] = {
+        "SELECT line, end_line, hash, sig, doc_id, block, boff, blen FROM "
+        "passage WHERE id = ?1",
+        "SELECT path, title FROM doc WHERE id = ?1",
+        /* The text is read from its block directly: through the
+        ** passage_text view each read looked the passage up again. */
+        "SELECT fsearch_text(data, ?2, ?3) FROM passage_block WHERE id = ?1",
+        "SELECT d.path, d.title, fsearch_text(b.data, ?3, ?4) FROM doc d, "
+        "passage_block b WHERE d.id = ?1 AND b.id = ?2",
+    };
+    sqlite3_stmt **slot[] = { &c->st_one, &c->st_doc, &c->st_text,
+                              &c->st_hit };
+    *out = *slot[which];
+    if (*out)
+        return FSEARCH_OK;
+    int src = fs_stmt_take(c->fs, sql[which], slot[which]);
+    /* An index made before passages had signatures has no sig column
+    ** until an index run adds it: its passages' runs come from their
+    ** text, as they all did then. */
+    if (which == ST_ONE && src == SQLITE_ERROR &&
+        strstr(sqlite3_errmsg(c->fs->db), "no such column"))
+        src = fs_stmt_take(c->fs, "SELECT line, end_line, hash, NULL, "
+                           "doc_id, block, boff, blen FROM passage "
+                           "WHERE id = ?1", slot[which]);
+    if (src != SQLITE_OK)
+        return fs_error_sqlite(c->fs, src, "cannot search the index");
+    *out = *slot[which];
+    return FSEARCH_OK;
+}
+
 /* Passage k->id's line range, hash and file into k, and its stored
 ** signature into k->sh (*has_sig 0 if it has none: an older index). Its
 ** path, title and text are read when needed: most candidates are copies
 ** of a hit, dropped on their hash alone. */
 static int cand_fetch(fsearch_cursor *c, fs_cand *k, int *has_sig)
 {
-    sqlite3_stmt *st = c->st_one;
+    sqlite3_stmt *st;
+    int prc = stmt(c, ST_ONE, &st);
+    if (prc != FSEARCH_OK)
+        return prc;
     sqlite3_bind_int64(st, 1, k->id);
     int src = sqlite3_step(st), rc = FSEARCH_OK;
     k->has_doc = k->has_text = 0;
@@ -537,7 +552,10 @@ static int cand_doc(fsearch_cursor *c, fs_cand *k)
 {
     if (k->has_doc)
         return FSEARCH_OK;
-    sqlite3_stmt *st = c->st_doc;
+    sqlite3_stmt *st;
+    int prc = stmt(c, ST_DOC, &st);
+    if (prc != FSEARCH_OK)
+        return prc;
     sqlite3_bind_int64(st, 1, k->doc_id);
     int src = sqlite3_step(st);
     return row_done(c, st, src, src == SQLITE_ROW ? doc_from(c, k, st, 0)
@@ -548,7 +566,10 @@ static int cand_doc(fsearch_cursor *c, fs_cand *k)
 static int read_text(fsearch_cursor *c, const sqlite3_int64 loc[3],
                      fs_buf *out)
 {
-    sqlite3_stmt *st = c->st_text;
+    sqlite3_stmt *st;
+    int prc = stmt(c, ST_TEXT, &st);
+    if (prc != FSEARCH_OK)
+        return prc;
     sqlite3_bind_int64(st, 1, loc[0]);
     sqlite3_bind_int64(st, 2, loc[1]);
     sqlite3_bind_int64(st, 3, loc[2]);
@@ -580,7 +601,10 @@ static int cand_hit(fsearch_cursor *c, fs_cand *k)
         return cand_text(c, k);
     if (k->has_text)
         return cand_doc(c, k);
-    sqlite3_stmt *st = c->st_hit;
+    sqlite3_stmt *st;
+    int prc = stmt(c, ST_HIT, &st);
+    if (prc != FSEARCH_OK)
+        return prc;
     sqlite3_bind_int64(st, 1, k->doc_id);
     sqlite3_bind_int64(st, 2, k->block);
     sqlite3_bind_int64(st, 3, k->boff);

@@ -13,6 +13,16 @@
 ** library is used. */
 void cli_process_setup(void);
 
+/* For a process that opens the index only to search it once, on this one
+** thread: SQLite maps the index from the very first page it reads, and
+** takes its memory (the library's too) from a simple arena. Before
+** fsearch_open(). */
+void cli_process_brief(void);
+
+/* 1 if cli_process_brief() installed the arena: no sanitizer or valgrind
+** watches this process's memory, so it may exit without freeing it. */
+int cli_process_unwatched(void);
+
 /* Exit statuses, as grep: hits, none, trouble. */
 enum { EXIT_HITS = 0, EXIT_NONE = 1, EXIT_TROUBLE = 2 };
 
