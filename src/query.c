@@ -43,14 +43,18 @@
 **   Operators are recognised in UPPER case only: or, and, not, near are
 **   ordinary words. Blanks, '(', ')' and '"' separate words; anything else
 **   belongs to the word (U.S., don't, C++, 10:30, Nánjīng), and the index's
-**   tokenizer later splits it the way it splits the documents. A word made
-**   only of ASCII punctuation (+++, &, --) is ignored.
+**   tokenizer later splits it the way it splits the documents. A word (or
+**   phrase) in which that tokenizer finds no letter or digit is ignored:
+**   +++, &, --, an em dash, a lone accent, bytes that are not UTF-8.
 **
 **   Common English words (the, of, to, ...) are ignored in a soft list of
 **   words, because nearly every passage has them. They are kept inside
 **   phrases and NEAR, in a list with AND, after + or NOT, after title:, as
 **   prefixes, or when FS_QUERY_KEEP_STOPWORDS is given. A query made only of
-**   such words ("to be or not to be", "the who") is searched as one phrase.
+**   such words keeps them all, and a list of them is searched as one phrase
+**   ("to be or not to be", "the who", title:(the who)), while alternatives
+**   stay apart: "a OR the" is ("a" OR "the"), "(the who) OR (of a)" is
+**   ("the who" OR "of a").
 **
 **   Synonyms (see fs_synonyms_parse): a bare word found in the synonym list
 **   is searched as any word of its group: Nanking -> ("Nanking" OR
@@ -60,9 +64,9 @@
 **   Errors, reported with their column (1-based, in characters) where one
 **   applies: an extra ')', NOT with nothing after it, more than 64 nested
 **   parentheses, more than 256 words (phrases after synonyms), a malformed
-**   NEAR(...), an excluded path:, an expression too deep for FTS5's parser
+**   NEAR(...) or NEAR/ without a number, an excluded path:, an expression too deep for FTS5's parser
 **   (about 15 levels that alternate AND, OR and NOT), and queries with
-**   nothing to search for (empty, only punctuation, only excluded words,
+**   nothing to search for (empty, no letter or digit, only excluded words,
 **   only path: filters). Other malformed input is read sensibly: a
 **   dangling or doubled AND/OR/NEAR is ignored, () is ignored, a group of
 **   exclusions only, "x (-y)", reads as "x -y".
@@ -98,6 +102,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #define MAX_DEPTH 64          /* nested parentheses */
 #define MAX_PHRASES 256       /* FTS5 phrases in the expression */
@@ -463,7 +469,8 @@ enum node_flag {
     F_NEG = 0x10,             /* excluded by NOT or '-' */
     F_HARD = 0x20,            /* SEQ: has an explicit AND */
     F_LIVE = 0x40,            /* after analysis: produces output */
-    F_PART = 0x80             /* WORD: part of a hyphenated word */
+    F_PART = 0x80,            /* WORD: part of a hyphenated word */
+    F_PHRASE = 0x100          /* SEQ: emitted as one phrase of its words */
 };
 
 typedef struct qnode {
@@ -480,7 +487,7 @@ typedef struct qnode {
     size_t whole_len;         /* first F_PART: bytes of the word as typed */
 } qnode;
 
-enum { OP_NONE, OP_AND, OP_OR, OP_NOT, OP_NEAR };
+enum { OP_NONE, OP_AND, OP_OR, OP_NOT, OP_NEAR, OP_BAD };
 
 /* Returned by parse_term() for a term that searches nothing. */
 #define NOTHING (-2)
@@ -501,7 +508,6 @@ typedef struct parser {
     int nwords;               /* words counted against MAX_PHRASES */
 
     fs_buf out;               /* the MATCH expression */
-    fs_buf stop;              /* dropped stop words, blank-separated */
     int *groups;              /* group of each phrase emitted */
     int nphrases;
     size_t capgroups;
@@ -514,7 +520,6 @@ typedef struct parser {
 
     int cur_group;            /* group of the phrases being emitted */
     int group_level;          /* SEQ whose terms are the groups */
-    int fallback;             /* emit `stop` as the only positive phrase */
     int stack_cost;           /* FTS5 parser entries of the open '(' */
     int nopen;                /* '(' emitted and not yet closed */
     int open_cost[FTS5_MAX_OPEN]; /* what each open '(' costs */
@@ -594,14 +599,49 @@ static int is_delim(int c)
     return is_blank(c) || c == '(' || c == ')' || c == '"';
 }
 
-/* A letter or digit may be in s[0..n): bytes >= 0x80 might be letters. */
+/*
+** Will the index's tokenizer find a word in s[0..n)? Its words are runs of
+** Unicode letters and numbers (categories L and N); a mark alone folds away
+** and an invalid UTF-8 byte separates words (tokenizer.c). A term without
+** one would be an FTS5 string of no token, which matches nothing: "\xff",
+** a lone accent or an em dash would find nothing and, under AND, hide every
+** hit, so such a term is read as punctuation and ignored.
+*/
 static int has_word_char(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-            (c >= 'A' && c <= 'Z'))
+        if (c < 0x80) {
+            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                (c >= 'A' && c <= 'Z'))
+                return 1;
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        i += (size_t)k;
+        if (cp == 0x02BC)
+            continue;                 /* a letter, but read as apostrophe */
+        switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_LU:
+        case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT:
+        case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO:
+        case UTF8PROC_CATEGORY_ND:
+        case UTF8PROC_CATEGORY_NL:
+        case UTF8PROC_CATEGORY_NO:
             return 1;
+        default:
+            break;
+        }
     }
     return 0;
 }
@@ -621,7 +661,8 @@ static int word_is(const parser *p, size_t start, size_t end, const char *w)
     return end - start == n && memcmp(p->in + start, w, n) == 0;
 }
 
-/* The operator spelled by the word [start, end), OP_NONE if none. */
+/* The operator spelled by the word [start, end), OP_NONE if none, OP_BAD
+** for NEAR/ not followed by a number. */
 static int operator_at(const parser *p, size_t start, size_t end, int *dist)
 {
     if (word_is(p, start, end, "AND"))
@@ -636,11 +677,14 @@ static int operator_at(const parser *p, size_t start, size_t end, int *dist)
         *dist = NEAR_DEFAULT;
         return OP_NEAR;
     }
-    if (end - start > 5 && memcmp(p->in + start, "NEAR/", 5) == 0) {
+    if (end - start >= 5 && memcmp(p->in + start, "NEAR/", 5) == 0) {
+        /* NEAR/, NEAR/x: meant as the operator, whose distance is wrong. */
         long d = 0;
+        if (end - start == 5)
+            return OP_BAD;
         for (size_t i = start + 5; i < end; i++) {
             if (p->in[i] < '0' || p->in[i] > '9')
-                return OP_NONE;
+                return OP_BAD;
             if (d < NEAR_MAX)
                 d = d * 10 + (p->in[i] - '0');
         }
@@ -1037,6 +1081,11 @@ static int parse_seq(parser *p, int depth, size_t open_off)
             size_t end = word_end(p, p->pos, 0);
             int dist = NEAR_DEFAULT;
             int o = operator_at(p, p->pos, end, &dist);
+            if (o == OP_BAD) {
+                fail(p, "expected a number after NEAR/ at column %d",
+                     column(p, p->pos + 4));
+                return -1;
+            }
             if (o == OP_NOT) {
                 if (!pend_not)
                     not_off = p->pos;
@@ -1126,9 +1175,74 @@ static int parse_seq(parser *p, int depth, size_t open_off)
 /* ====================================================================== */
 /* Analysis: stop words, empty terms, exclusions                           */
 
-enum { C_NEG = 0x1 };
+enum {
+    C_NEG = 0x1,              /* inside an exclusion */
+    C_KEEP = 0x2              /* stop words are kept (the query has only them) */
+};
 
 static int analyze(parser *p, int id, int seq, int ctx, int keep);
+
+/*
+** What a query without content words means. Kind of the positive words
+** under `id`: 2 none, 1 only bare stop words (at least one), 0 some other
+** word (a term kept whatever it holds: a NEAR, or in a list with AND).
+*/
+static int stop_only(const parser *p, int id)
+{
+    const qnode *q = &p->nodes[id];
+    int k = 2;
+    switch (q->kind) {
+    case N_WORD:
+        if ((q->flags & (F_QUOTED | F_PREFIX | F_TITLE | F_REQUIRED)) ||
+            !fs_query_is_stop_word(p->in + q->off, q->len))
+            return 0;
+        return 1;
+    case N_NEAR:
+        return 0;
+    default:
+        for (int it = q->first; it >= 0; it = p->nodes[it].next) {
+            if (p->nodes[it].flags & F_NEG)
+                continue;
+            int c = stop_only(p, it);
+            if (c < k)
+                k = c;
+        }
+        /* AND and + keep what they join. */
+        if (k == 1 && ((q->flags & (F_HARD | F_REQUIRED)) != 0))
+            return 0;
+        return k;
+    }
+}
+
+/*
+** Can the analyzed list s be said as one phrase of its words, in order:
+** a list without AND whose positive terms are bare words, or lists of the
+** same kind without exclusions or title: of their own? "to be or not to
+** be", "the (who)"; not "a OR the", whose alternatives stay apart.
+*/
+static int says_phrase(const parser *p, int s, int top)
+{
+    const qnode *q = &p->nodes[s];
+    int n = 0;
+    if ((q->flags & F_HARD) ||
+        (!top && (q->neg_head >= 0 || (q->flags & F_TITLE))))
+        return 0;
+    for (int it = q->first; it >= 0; it = p->nodes[it].next) {
+        const qnode *c = &p->nodes[it];
+        if ((c->flags & (F_LIVE | F_NEG)) != F_LIVE)
+            continue;
+        if (c->flags & F_REQUIRED)
+            return 0;
+        if (c->kind == N_WORD) {
+            if (c->flags & (F_QUOTED | F_PREFIX | F_TITLE))
+                return 0;
+        } else if (c->kind != N_SEQ || !says_phrase(p, it, 0)) {
+            return 0;
+        }
+        n++;
+    }
+    return n > 0;
+}
 
 static void push_neg(parser *p, int seq, int id)
 {
@@ -1152,7 +1266,7 @@ static int analyze_seq(parser *p, int s, int ctx)
                 push_neg(p, s, it);
         } else {
             int keep = (p->nodes[s].flags & F_HARD) || (fl & F_REQUIRED) ||
-                       (ctx & C_NEG) ||
+                       (ctx & (C_NEG | C_KEEP)) ||
                        (p->qflags & FS_QUERY_KEEP_STOPWORDS);
             if (analyze(p, it, s, ctx, keep))
                 live = 1;
@@ -1164,7 +1278,7 @@ static int analyze_seq(parser *p, int s, int ctx)
 /*
 ** Decide whether node `id` produces a positive expression. A group with
 ** only exclusions hands them to `seq`, the list it sits in: "x (-y)" reads
-** as "x -y". Stop words that are dropped go to p->stop.
+** as "x -y". Stop words not kept are dropped.
 */
 static int analyze(parser *p, int id, int seq, int ctx, int keep)
 {
@@ -1172,13 +1286,8 @@ static int analyze(parser *p, int id, int seq, int ctx, int keep)
     int live = 0;
     switch (q->kind) {
     case N_WORD:
-        if (!(q->flags & (F_QUOTED | F_PREFIX | F_TITLE)) && !keep &&
-            fs_query_is_stop_word(p->in + q->off, q->len)) {
-            fs_buf_append(&p->rc, &p->stop, p->in + q->off, q->len);
-            fs_buf_putc(&p->rc, &p->stop, ' ');
-        } else {
-            live = 1;
-        }
+        live = (q->flags & (F_QUOTED | F_PREFIX | F_TITLE)) || keep ||
+               !fs_query_is_stop_word(p->in + q->off, q->len);
         break;
     case N_NEAR:
         live = q->first >= 0;
@@ -1201,6 +1310,8 @@ static int analyze(parser *p, int id, int seq, int ctx, int keep)
             }
             q->neg_head = q->neg_tail = -1;
         }
+        if (live && (ctx & C_KEEP) && says_phrase(p, id, 1))
+            p->nodes[id].flags |= F_PHRASE;
         break;
     }
     if (live)
@@ -1400,7 +1511,7 @@ static void emit_operand(parser *p, int id, int in_title, int join,
 {
     const qnode *q = &p->nodes[id];
     if (q->kind == N_SEQ && !((q->flags & F_TITLE) && !in_title) &&
-        (seq_join(p, id) & join)) {
+        !(q->flags & F_PHRASE) && (seq_join(p, id) & join)) {
         emit_terms(p, id, in_title, -1, join, count);
         return;
     }
@@ -1492,12 +1603,29 @@ static int operand_count(const parser *p, int s, int in_title, int join)
         if (!is_live_pos(q))
             continue;
         if (q->kind == N_SEQ && !((q->flags & F_TITLE) && !in_title) &&
-            (seq_join(p, it) & join))
+            !(q->flags & F_PHRASE) && (seq_join(p, it) & join))
             n += operand_count(p, it, in_title, join);
         else
             n++;
     }
     return n;
+}
+
+/* Append the words of the phrase list s (says_phrase), blank-separated. */
+static void phrase_words(parser *p, int s, fs_buf *b)
+{
+    for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
+        const qnode *q = &p->nodes[it];
+        if (!is_live_pos(q))
+            continue;
+        if (q->kind == N_SEQ) {
+            phrase_words(p, it, b);
+            continue;
+        }
+        if (b->n)
+            fs_buf_putc(&p->rc, b, ' ');
+        fs_buf_append(&p->rc, b, p->in + q->off, q->len);
+    }
 }
 
 /*
@@ -1507,7 +1635,7 @@ static int operand_count(const parser *p, int s, int in_title, int join)
 static void emit_seq(parser *p, int s, int in_title, int atom)
 {
     int npos = 0, nreq = 0, nneg = 0, count = 0, join;
-    int is_fallback = p->fallback && s == 0;
+    int is_phrase = (p->nodes[s].flags & F_PHRASE) != 0;
     for (int it = p->nodes[s].first; it >= 0; it = p->nodes[it].next) {
         const qnode *q = &p->nodes[it];
         if (is_live_pos(q)) {
@@ -1520,7 +1648,7 @@ static void emit_seq(parser *p, int s, int in_title, int atom)
     join = ((p->nodes[s].flags & F_HARD) || nreq == npos) ? J_AND :
            nreq == 0 ? J_OR : J_NONE;
     /* Spliced lists make more operands than terms: count what is written. */
-    if (is_fallback)
+    if (is_phrase)
         npos = 1;
     else if (join != J_NONE)
         npos = operand_count(p, s, in_title, join);
@@ -1530,9 +1658,11 @@ static void emit_seq(parser *p, int s, int in_title, int atom)
     if (nneg && npos > 1)
         open_paren(p);
 
-    if (is_fallback) {
-        p->cur_group = 0;
-        emit_lit(p, p->stop.p, p->stop.n, 0, 0, 1);
+    if (is_phrase) {
+        fs_buf words = FS_BUF_INIT;
+        phrase_words(p, s, &words);
+        emit_lit(p, words.p ? words.p : "", words.n, 0, 0, 1);
+        fs_buf_free(&words);
     } else if (join != J_NONE) {
         emit_terms(p, s, in_title, -1, join, &count);
     } else {
@@ -1582,7 +1712,7 @@ static void emit_seq(parser *p, int s, int in_title, int atom)
 static int assign_groups(parser *p, int *is_strict)
 {
     int gl = 0, ngroups = 0, nreq = 0;
-    if (p->fallback) {
+    if (p->nodes[0].flags & F_PHRASE) {
         p->group_level = -1;
         *is_strict = 1;
         return 1;
@@ -1595,7 +1725,8 @@ static int assign_groups(parser *p, int *is_strict)
                 npos++;
                 only = it;
             }
-        if (npos != 1 || p->nodes[only].kind != N_SEQ)
+        if (npos != 1 || p->nodes[only].kind != N_SEQ ||
+            (p->nodes[only].flags & F_PHRASE))
             break;
         gl = only;
     }
@@ -1647,7 +1778,7 @@ int fs_query_parse(fs_query **out, const char *input, int flags,
 {
     parser p;
     fs_query *q = NULL;
-    int ngroups = 0, is_strict = 0;
+    int ngroups = 0, is_strict = 0, only_stop;
 
     assert(out && input);
     *out = NULL;
@@ -1671,14 +1802,13 @@ int fs_query_parse(fs_query **out, const char *input, int flags,
     }
     if (parse_seq(&p, 0, (size_t)-1) != 0 || p.rc != FSEARCH_OK)
         goto done;
-    if (!analyze_seq(&p, 0, 0)) {
-        if (p.rc == FSEARCH_OK && p.stop.n > 0) {
-            p.fallback = 1;
-            p.stop.n--;               /* the trailing blank */
-        } else {
-            fail_nothing(&p);
-        }
-    }
+    /* Stop words only ("to be or not to be", "a OR the"): keep them all,
+    ** each soft list of bare words as one phrase. */
+    only_stop = !(flags & FS_QUERY_KEEP_STOPWORDS) && stop_only(&p, 0) == 1;
+    if (!analyze_seq(&p, 0, only_stop ? C_KEEP : 0))
+        fail_nothing(&p);
+    else if (only_stop && says_phrase(&p, 0, 1))
+        p.nodes[0].flags |= F_PHRASE;
     if (p.rc != FSEARCH_OK)
         goto done;
     ngroups = assign_groups(&p, &is_strict);
@@ -1714,7 +1844,6 @@ int fs_query_parse(fs_query **out, const char *input, int flags,
 
 done:
     fs_free(p.nodes);
-    fs_buf_free(&p.stop);
     fs_buf_free(&p.out);
     fs_free(p.groups);
     for (int k = 0; k < p.npaths; k++)

@@ -6,7 +6,9 @@
 ** if anything, is parsed as a synonym file (else a fixed one is used). On
 ** success the expression must be non-empty, its FTS5 string count must be
 ** nphrases, every group must be in range and used, and a MATCH on an
-** in-memory FTS5 table must not fail. Any breach aborts.
+** in-memory FTS5 table must not fail; with the fixed synonyms, every
+** string must hold a word for fsearch's own tokenizer (a string of none
+** matches nothing). Any breach aborts.
 */
 #include <sqlite3.h>
 #include <stdint.h>
@@ -16,6 +18,7 @@
 
 #include "fsearch.h"
 #include "query.h"
+#include "tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +29,7 @@ static const char default_synonyms[] =
 static sqlite3 *db;
 static sqlite3_stmt *stmt;
 static fs_synonyms *syn_default;
+static fs_tokenizer *tokenizer;
 
 /* Closed at exit so that valgrind and LeakSanitizer see no leak. */
 static void teardown(void)
@@ -33,6 +37,7 @@ static void teardown(void)
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     fs_synonyms_free(syn_default);
+    fs_tokenizer_free(tokenizer);
 }
 
 static void setup(void)
@@ -50,7 +55,8 @@ static void setup(void)
                            &stmt, NULL) != SQLITE_OK ||
         fs_synonyms_parse(&syn_default, default_synonyms,
                           sizeof default_synonyms - 1, err,
-                          sizeof err) != FSEARCH_OK)
+                          sizeof err) != FSEARCH_OK ||
+        fs_tokenizer_new(&tokenizer, "english") != FSEARCH_OK)
         abort();
     atexit(teardown);
 }
@@ -77,7 +83,47 @@ static int count_literals(const char *m)
     return n;
 }
 
-static void check(const fs_query *q)
+static int count_token(void *payload, const char *token, int ntoken,
+                       int start, int end)
+{
+    (void)token, (void)ntoken, (void)start, (void)end;
+    ++*(int *)payload;
+    return 0;
+}
+
+/* Does every string of m give the tokenizer a word? Strings longer than
+** the tokenizer folds of one word (1 KB) are let be: a run of marks that
+** long before a letter folds to nothing there. */
+static int all_have_words(const char *m)
+{
+    char buf[1024];
+    while (*m) {
+        if (*m++ != '"')
+            continue;
+        size_t n = 0;
+        int ntok = 0, big = 0;
+        for (; *m && !(*m == '"' && m[1] != '"'); m++) {
+            if (*m == '"')
+                m++;
+            if (n < sizeof buf)
+                buf[n++] = *m;
+            else
+                big = 1;
+        }
+        if (*m)
+            m++;
+        if (big)
+            continue;
+        if (fs_tokenizer_run(tokenizer, 0, buf, (int)n, count_token,
+                             &ntok) != FSEARCH_OK || ntok == 0) {
+            fprintf(stderr, "no word in <%.*s>\n", (int)n, buf);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void check(const fs_query *q, int own_synonyms)
 {
     char *used;
     if (!q->match || !q->match[0])
@@ -106,6 +152,8 @@ static void check(const fs_query *q)
     for (int i = 0; i < q->nterms; i++)
         if (!q->terms[i] || !q->terms[i][0])
             abort();
+    if (!own_synonyms && !all_have_words(q->match))
+        abort();
 
     int rc;
     sqlite3_bind_text(stmt, 1, q->match, -1, SQLITE_STATIC);
@@ -153,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = fs_query_parse(&q, in, flags, syn ? syn : syn_default, err,
                             sizeof err);
         if (rc == FSEARCH_OK) {
-            check(q);
+            check(q, syn != NULL);
         } else if (rc != FSEARCH_EQUERY || q != NULL || !err[0] ||
                    strchr(err, '\n')) {
             abort();

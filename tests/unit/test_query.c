@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "fsearch.h"
 #include "query.h"
+#include "tokenizer.h"
 #include "../test.h"
 
 static const char synonym_text[] =
@@ -211,11 +212,58 @@ static const qcase cases[] = {
     ERR("()", "the query has no words to search for"),
     ERR("(x))", "unmatched ')' at column 4"),
     ERR("\xc3\xa9\xc3\xa9)", "unmatched ')' at column 3"),
-    /* control characters and invalid UTF-8 pass through as word bytes */
+    /* control characters and invalid UTF-8 stay in a word with letters
+    ** (the tokenizer cuts it there); alone they are no word */
     OK("x\001y", "\"x\001y\""),
-    OK("\xff\xfe x", "\"\xff\xfe\" OR \"x\""),
-    OK("\x80\"", "\"\x80\""),
+    OK("\xff\xfe x", "\"x\""),
+    OK("a\xff" "b", "\"a\xff" "b\""),
+    ERR("\x80\"", "the query has no words to search for"),
     ERR("\001\002 \033", "the query has no words to search for"),
+    /* a term the tokenizer finds no word in is punctuation: an FTS5
+    ** string of no token matched nothing, and under AND hid every hit */
+    ERR("\xff", "the query has no words to search for"),
+    ERR("\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80",
+        "the query has no words to search for"),         /* overlong, surrogate, too high */
+    ERR("\xcc\x81", "the query has no words to search for"),   /* U+0301 */
+    ERR("\xcc\x81\xcc\x88\xe2\x83\x9d \xe0\xa4\x83",
+        "the query has no words to search for"),         /* marks: Mn, Me, Mc */
+    ERR("\xe2\x80\x94 \xc2\xbf\xc2\xa1 \xe3\x80\x82 \xc2\xa0",
+        "the query has no words to search for"),         /* dash, ¿¡, 。, NBSP */
+    ERR("!\001\xcc\x81\xff\x7f\xe2\x80\x94", "the query has no words to search for"),
+    ERR("\"\xe2\x80\x94\"", "the query has no words to search for"),
+    ERR("NEAR(\xe2\x80\x94 \xff)", "the query has no words to search for"),
+    ERR("-\xe2\x80\x94", "the query has no words to search for"),
+    ERR("rabe NOT \xe2\x80\x94", "nothing to exclude after NOT at column 6"),
+    OK("rabe AND \xe2\x80\x94", "\"rabe\""),
+    OK("rabe \xff AND zone", "\"rabe\" AND \"zone\""),
+    OK("NEAR(rabe \xe2\x80\x94 zone)", "NEAR(\"rabe\" \"zone\", 10)"),
+    OK("x-\xe2\x80\x94", "\"x-\xe2\x80\x94\""),
+    OK("\xcc\x81y", "\"\xcc\x81y\""),                 /* a mark, then a letter */
+    OK("\xe6\x96\x87\xe4\xbb\xb6", "\"\xe6\x96\x87\xe4\xbb\xb6\""),   /* 文件 */
+    OK("\xd9\xa3 \xe2\x85\xa0", "\"\xd9\xa3\" OR \"\xe2\x85\xa0\""), /* Nd, Nl */
+    /* stop words only: all kept; a list of bare words is one phrase, and
+    ** alternatives of OR stay apart (they were once one phrase) */
+    OK("a OR the OR and", "(\"a\" OR \"the\" OR \"and\")"),
+    OK("who OR what", "(\"who\" OR \"what\")"),
+    OK("(the who) OR (of a)", "(\"the who\" OR \"of a\")"),
+    OK("the OR (a of)", "(\"the\" OR \"a of\")"),
+    OK("the (of a)", "\"the of a\""),
+    OK("title:(the who)", "title : \"the who\""),
+    OK("the title:(a OR the)", "\"the\" OR title : (\"a\" OR \"the\")"),
+    OK("the OR a -rabe", "(\"the\" OR \"a\") NOT \"rabe\""),
+    OK("the (of -rabe)", "\"the\" OR (\"of\" NOT \"rabe\")"),
+    OK("(-rabe AND -x) the", "\"the\" NOT (\"rabe\" OR \"x\")"),
+    OK("the OR a rabe", "\"rabe\""),
+    { "a OR the", FS_QUERY_KEEP_STOPWORDS, "(\"a\" OR \"the\")", NULL },
+    /* NEAR/ without a number is a mistyped operator, as NEAR(a b, x) is */
+    ERR("rabe NEAR/ diary", "expected a number after NEAR/ at column 10"),
+    ERR("rabe NEAR/x diary", "expected a number after NEAR/ at column 10"),
+    ERR("rabe NEAR/5x diary", "expected a number after NEAR/ at column 10"),
+    ERR("NEAR/", "expected a number after NEAR/ at column 5"),
+    ERR("NEAR(a NEAR/x b)", "NEAR takes only words and phrases: unexpected "
+                            "NEAR/x at column 8"),
+    OK("rabe near/x", "\"rabe\" OR \"near/x\""),
+    OK("\"NEAR/x\"", "\"NEAR/x\""),
 };
 
 static void check_case(const qcase *c, const fs_synonyms *syn)
@@ -288,6 +336,10 @@ static const detail details[] = {
     { "shock-sound wave", 3, 3, { 0, 1, 2 }, 0, "shock-sound,wave", "" },
     { "(safety-zone) x", 2, 3, { 0, 0, 1 }, 0, "safety-zone,x", "" },
     { "to be or not to be", 1, 1, { 0 }, 1, "to,be,or,not", "" },
+    { "a OR the OR and", 1, 3, { 0, 0, 0 }, 1, "a,the,and", "" },
+    { "(the who) OR (of a)", 1, 2, { 0, 0 }, 1, "the,who,of,a", "" },
+    { "title:(the who)", 1, 1, { 0 }, 1, "the,who", "" },
+    { "(the OR a) (of OR in)", 2, 4, { 0, 0, 1, 1 }, 0, "the,a,of,in", "" },
     { "title:(x y) -z", 2, 3, { 0, 1, -1 }, 0, "x,y", "" },
     { "rab* \"iris chang\"", 2, 2, { 0, 1 }, 0, "iris,chang", "" },
     { "-(x y) NEAR(a b c, 3)", 1, 5, { 0, 0, 0, -1, -1 }, 1, "a,b,c", "" },
@@ -346,6 +398,76 @@ TEST(groups_terms_paths)
         free(in);
     }
     fs_synonyms_free(syn);
+}
+
+/* ====================================================================== */
+/* Words as the tokenizer sees them                                        */
+
+static int count_tokens(void *payload, const char *token, int ntoken,
+                        int start, int end)
+{
+    (void)token, (void)ntoken, (void)start, (void)end;
+    ++*(int *)payload;
+    return 0;
+}
+
+/* UTF-8 of cp, surrogates and all (those are then invalid, as typed). */
+static size_t put_utf8(char *b, long cp)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | (cp >> 18));
+    b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    b[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/*
+** A query of one character is searched exactly when the index's tokenizer
+** makes a token of it, and refused ("no words") otherwise: the parser's
+** idea of a word character must be the tokenizer's. Every code point of
+** the planes in use (0-3 and 14), a sample of the others.
+*/
+TEST(word_chars_match_tokenizer)
+{
+    fs_tokenizer *tk = NULL;
+    int disagree = 0, searched = 0;
+    CHECK_INT(fs_tokenizer_new(&tk, "english"), FSEARCH_OK);
+    if (!tk)
+        return;
+    for (long cp = 1; cp <= 0x10FFFF;
+         cp += (cp < 0x40000 || (cp >= 0xE0000 && cp < 0xE1000)) ? 1 : 97) {
+        char b[8], err[128];
+        size_t n = put_utf8(b, cp);
+        int ntok = 0;
+        fs_query *q = NULL;
+        b[n] = '\0';
+        CHECK_INT(fs_tokenizer_run(tk, 0, b, (int)n, count_tokens, &ntok),
+                  FSEARCH_OK);
+        int rc = fs_query_parse(&q, b, 0, NULL, err, sizeof err);
+        fs_query_free(q);
+        searched += rc == FSEARCH_OK;
+        if ((rc == FSEARCH_OK) != (ntok > 0) && disagree++ < 5)
+            fprintf(stderr, "U+%04lX: query rc %d (%s), %d tokens\n", cp,
+                    rc, err, ntok);
+    }
+    CHECK_INT(disagree, 0);
+    CHECK(searched > 100000);         /* letters: CJK alone has 90 000 */
+    fs_tokenizer_free(tk);
 }
 
 /* ====================================================================== */
@@ -821,6 +943,11 @@ TEST(fts5_semantics)
         { "the question", 0x4 },
         { "code -(john OR iris)", 0x0 },
         { "code OR letters -rabe", 0x2 },
+        /* stop words only, with OR: each alternative on its own */
+        { "that OR and", 0x6 },
+        { "(that is) OR about", 0x6 },
+        { "(is that) OR about", 0x2 },
+        { "title:(the who)", 0x0 },
     };
     sqlite3 *db = open_db();
     fs_synonyms *syn = load_synonyms();
@@ -993,6 +1120,7 @@ TEST(fts5_accepts_generated)
 RUN_TESTS("query",
           T(table),
           T(groups_terms_paths),
+          T(word_chars_match_tokenizer),
           T(nesting_limit),
           T(word_limit),
           T(megabyte_inputs),

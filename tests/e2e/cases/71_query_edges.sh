@@ -1,0 +1,87 @@
+# Odd queries, as the real command answers them: stop words only with OR,
+# queries of nothing the tokenizer calls a word, NEAR/ without a number,
+# words of other scripts. Each is searched as a user means it, or refused
+# with exit 2 and one line naming why (as every malformed query is).
+fresh
+cat > "$work/corpus/scripts.txt" <<'EOF'
+Die Ёлка stood in the hall.
+
+南京大屠杀 是一个历史事件。东京的ファイル。
+
+اللغة العربية جميلة.
+EOF
+fs index -q
+expect_status 0
+
+# Stop words only, with OR: each alternative on its own. They were once
+# one phrase, "a the and", which no passage holds (0 hits, exit 1).
+fs -c the
+the=$out
+fs -c 'a OR the OR and'
+expect_status 0
+[ "$out" -ge "$the" ] 2>/dev/null || fail "a OR the OR and: $out hits, 'the' alone $the"
+fs -c '"of a"'
+ofa=$out
+fs -c '(the who) OR (of a)'
+expect_status 0
+[ "$out" -ge "$ofa" ] 2>/dev/null || fail "(the who) OR (of a): $out hits, \"of a\" $ofa"
+# title: keeps its meaning on a list of stop words (it was dropped).
+fs -c 'title:"of the"'
+want=$out
+fs -c 'title:(of the)'
+[ "$out" = "$want" ] || fail "title:(of the): $out hits, title:\"of the\" $want"
+# Stop words alone are still one phrase.
+fs -c '"to be"'
+want=$out
+fs -c 'to be'
+[ "$out" = "$want" ] || fail "to be: $out hits, \"to be\" $want"
+
+# Nothing the tokenizer calls a word: the message every empty query gets.
+# (Each was searched as a string of no token: no hits, exit 1.)
+for q in "$(printf '\377')" "$(printf '\377\376 \300\257')" \
+    "$(printf '\314\201')" "$(printf '\314\201\314\210\342\203\235')" \
+    "$(printf '\342\200\224 \302\277 \343\200\202')" \
+    "$(printf '!\001\314\201\377\177')" "$(printf '"\342\200\224"')" \
+    "$(printf 'NEAR(\342\200\224)')" "$(printf '\342\200\224 OR \377')"; do
+    fs -n 1 -- "$q"
+    shown=$(printf '%s' "$q" | od -An -c | tr -s ' ')
+    [ "$status" -eq 2 ] || fail "[$shown] exit $status, expected 2"
+    [ "$err" = "fsearch: the query has no words to search for" ] ||
+        fail "[$shown] message: $err"
+    [ -z "$out" ] || fail "[$shown] printed hits"
+done
+fs -n 1 --json -- "$(printf '\342\200\224')"
+[ "$status" -eq 2 ] || fail "em dash, --json: exit $status"
+fs -n 1 -l -- "$(printf '\377')"
+[ "$status" -eq 2 ] || fail "\\377, -l: exit $status"
+# Beside real words such a term is ignored; under AND it hid every hit.
+fs -c nanking
+want=$out
+fs -c -- "$(printf 'nanking AND \342\200\224')"
+expect_status 0
+[ "$out" = "$want" ] || fail "nanking AND em dash: $out hits, nanking $want"
+fs -c -- "$(printf 'nanking AND \377')"
+[ "$out" = "$want" ] || fail "nanking AND \\377: $out hits, nanking $want"
+fs -n 1 -- "$(printf -- '-\342\200\224')"
+expect_status 2
+expect_err '^fsearch: the query has no words to search for$'
+
+# NEAR/ without a number is a mistyped operator, like NEAR(a b, x).
+fs -n 1 -- 'rabe NEAR/x diary'
+expect_status 2
+[ "$err" = "fsearch: expected a number after NEAR/ at column 10" ] || fail "NEAR/x: $err"
+fs -n 1 -- 'NEAR/'
+expect_status 2
+expect_err '^fsearch: expected a number after NEAR/ at column 5$'
+fs -n 1 -- 'rabe NEAR/2 diary'
+[ "$status" -le 1 ] || fail "rabe NEAR/2 diary: exit $status"
+
+# Other scripts: case, accents and width fold; Chinese by characters.
+for q in 'ёлка' 'ЕЛКА' 'العَرَبِيَّة' 'ﾌｧｲﾙ' '南京' '"南京 大屠杀"' 'Ёлка OR 南京' \
+    'NEAR(南京 历史, 10)' 'title:ёлка'; do
+    fs -n 1 --color=never -- "$q"
+    expect_status 0
+    expect_out '^corpus/scripts.txt:1$'
+done
+fs -n 1 -- '南京 -ファイル'
+expect_status 1
