@@ -41,9 +41,10 @@
 **                      path: filters are alternatives. Not a search word.
 **
 **   Operators are recognised in UPPER case only: or, and, not, near are
-**   ordinary words. Blanks, '(', ')' and '"' separate words; anything else
-**   belongs to the word (U.S., don't, C++, 10:30, Nánjīng), and the index's
-**   tokenizer later splits it the way it splits the documents. A word (or
+**   ordinary words. Blanks (Unicode spaces too: no-break, ideographic),
+**   '(', ')' and '"' separate words; anything else belongs to the word
+**   (U.S., don't, C++, 10:30, Nánjīng), and the index's tokenizer later
+**   splits it the way it splits the documents. A word (or
 **   phrase) in which that tokenizer finds no letter or digit is ignored:
 **   +++, &, --, an em dash, a lone accent, bytes that are not UTF-8.
 **
@@ -600,6 +601,53 @@ static int is_delim(int c)
 }
 
 /*
+** Bytes of the blank at s[i] (i < n), 0 if none: an ASCII blank, or a
+** Unicode space (categories Zs, Zl, Zp, and U+0085) as pasted text and
+** input methods bring them, so that a no-break space or the ideographic
+** space of a Japanese keyboard separates words as ' ' does, where it
+** once joined them into one phrase.
+*/
+static size_t blank_len(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80)
+        return (size_t)is_blank(c);
+    if (c != 0xC2 && c != 0xE1 && c != 0xE2 && c != 0xE3)
+        return 0;                     /* no space starts so */
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                          (utf8proc_ssize_t)(n - i), &cp);
+    if (k <= 0)
+        return 0;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+        return (size_t)k;
+    default:
+        return cp == 0x85 ? (size_t)k : 0;
+    }
+}
+
+/* The first byte at or after i that is not blank. */
+static size_t skip_blanks(const parser *p, size_t i)
+{
+    size_t k;
+    while (i < p->n && (k = blank_len(p->in, p->n, i)) > 0)
+        i += k;
+    return i;
+}
+
+/* Does a blank end just before byte i? */
+static int blank_before(const parser *p, size_t i)
+{
+    for (size_t k = 1; k <= 3 && k <= i; k++)
+        if (blank_len(p->in, p->n, i - k) == k)
+            return 1;
+    return 0;
+}
+
+/*
 ** Will the index's tokenizer find a word in s[0..n)? Its words are runs of
 ** Unicode letters and numbers (categories L and N); a mark alone folds away
 ** and an invalid UTF-8 byte separates words (tokenizer.c). A term without
@@ -650,7 +698,7 @@ static int has_word_char(const char *s, size_t n)
 static size_t word_end(const parser *p, size_t i, int in_near)
 {
     while (i < p->n && !is_delim((unsigned char)p->in[i]) &&
-           !(in_near && p->in[i] == ','))
+           !(in_near && p->in[i] == ',') && !blank_len(p->in, p->n, i))
         i++;
     return i;
 }
@@ -840,9 +888,7 @@ static int split_word(parser *p, int t, int *part)
 /* Is the next word an operator joining the term before it (OR, NEAR)? */
 static int joined_to_next(const parser *p)
 {
-    size_t i = p->pos;
-    while (i < p->n && is_blank((unsigned char)p->in[i]))
-        i++;
+    size_t i = skip_blanks(p, p->pos);
     int dist, op = operator_at(p, i, word_end(p, i, 0), &dist);
     return op == OP_OR || op == OP_NEAR;
 }
@@ -855,8 +901,7 @@ static int parse_near(parser *p)
         return -1;
     p->pos += 5;                      /* "NEAR(" */
     for (;;) {
-        while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
-            p->pos++;
+        p->pos = skip_blanks(p, p->pos);
         if (p->pos >= p->n)
             break;                    /* unclosed: closed at the end */
         char c = p->in[p->pos];
@@ -869,8 +914,7 @@ static int parse_near(parser *p)
             size_t comma = p->pos++;
             long d = 0;
             int ndigits = 0;
-            while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
-                p->pos++;
+            p->pos = skip_blanks(p, p->pos);
             while (p->pos < p->n && p->in[p->pos] >= '0' &&
                    p->in[p->pos] <= '9') {
                 if (d < NEAR_MAX)
@@ -884,8 +928,7 @@ static int parse_near(parser *p)
                 return -1;
             }
             p->nodes[t].dist = d > NEAR_MAX ? NEAR_MAX : (int)d;
-            while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
-                p->pos++;
+            p->pos = skip_blanks(p, p->pos);
             if (p->pos < p->n && p->in[p->pos] != ')') {
                 fail(p, "expected ')' to close NEAR at column %d",
                      column(p, p->pos));
@@ -1064,8 +1107,7 @@ static int parse_seq(parser *p, int depth, size_t open_off)
     if (seq < 0)
         return -1;
     for (;;) {
-        while (p->pos < p->n && is_blank((unsigned char)p->in[p->pos]))
-            p->pos++;
+        p->pos = skip_blanks(p, p->pos);
         if (p->pos >= p->n)
             break;                    /* unclosed '(' closes here */
         int c = (unsigned char)p->in[p->pos];
@@ -1104,10 +1146,10 @@ static int parse_seq(parser *p, int depth, size_t open_off)
         int sign = 0;
         size_t sign_off = p->pos;
         if ((c == '-' || c == '+') && p->pos + 1 < p->n &&
-            (p->pos == 0 || is_blank((unsigned char)p->in[p->pos - 1]) ||
+            (p->pos == 0 || blank_before(p, p->pos) ||
              p->in[p->pos - 1] == '(')) {
             int d = (unsigned char)p->in[p->pos + 1];
-            if (d != c && d != ')' && !is_blank(d)) {
+            if (d != c && d != ')' && !blank_len(p->in, p->n, p->pos + 1)) {
                 sign = c;
                 p->pos++;
             }
@@ -1332,10 +1374,11 @@ static void add_terms(parser *p, const char *text, size_t n, int raw)
 {
     size_t i = 0;
     while (i < n && p->rc == FSEARCH_OK && p->nterms < MAX_TERMS) {
-        while (i < n && is_blank((unsigned char)text[i]))
-            i++;
+        size_t b;
+        while (i < n && (b = blank_len(text, n, i)) > 0)
+            i += b;
         size_t start = i;
-        while (i < n && !is_blank((unsigned char)text[i]))
+        while (i < n && !blank_len(text, n, i))
             i++;
         if (i == start || !has_word_char(text + start, i - start))
             continue;
@@ -1793,10 +1836,7 @@ int fs_query_parse(fs_query **out, const char *input, int flags,
     p.nerr = nerr;
     p.group_level = -1;
 
-    size_t i = 0;
-    while (i < p.n && is_blank((unsigned char)input[i]))
-        i++;
-    if (i == p.n) {
+    if (skip_blanks(&p, 0) == p.n) {
         fail(&p, "empty query");
         goto done;
     }

@@ -255,6 +255,20 @@ static const qcase cases[] = {
     OK("(-rabe AND -x) the", "\"the\" NOT (\"rabe\" OR \"x\")"),
     OK("the OR a rabe", "\"rabe\""),
     { "a OR the", FS_QUERY_KEEP_STOPWORDS, "(\"a\" OR \"the\")", NULL },
+    /* Unicode spaces separate words as ' ' does (they joined them into a
+    ** phrase, or into a word with the space in it) */
+    OK("\xe6\x9d\xb1\xe4\xba\xac\xe3\x80\x80\xe5\xa4\xa7\xe9\x98\xaa",
+       "\"\xe6\x9d\xb1\xe4\xba\xac\" OR \"\xe5\xa4\xa7\xe9\x98\xaa\""), /* 東京　大阪 */
+    OK("rabe\xc2\xa0" "diary", "\"rabe\" OR \"diary\""),
+    OK("rabe\xc2\x85" "diary\xe2\x80\xaf", "\"rabe\" OR \"diary\""),
+    OK("rabe\xc2\xa0-x", "\"rabe\" NOT \"x\""),
+    OK("rabe -\xc2\xa0x", "\"rabe\" OR \"x\""),
+    OK("rabe\xe2\x80\xa8OR\xe2\x80\xa9" "diary", "(\"rabe\" OR \"diary\")"),
+    OK("NEAR(rabe\xc2\xa0" "diary,\xe3\x80\x80" "5)",
+       "NEAR(\"rabe\" \"diary\", 5)"),
+    OK("\"rabe\xc2\xa0" "diary\"", "\"rabe\xc2\xa0" "diary\""),
+    OK("x\xe2\x80\x8by", "\"x\xe2\x80\x8by\""),     /* U+200B is no space */
+    ERR("\xc2\xa0\xe2\x80\x83\xe3\x80\x80", "empty query"),
     /* NEAR/ without a number is a mistyped operator, as NEAR(a b, x) is */
     ERR("rabe NEAR/ diary", "expected a number after NEAR/ at column 10"),
     ERR("rabe NEAR/x diary", "expected a number after NEAR/ at column 10"),
@@ -339,6 +353,8 @@ static const detail details[] = {
     { "a OR the OR and", 1, 3, { 0, 0, 0 }, 1, "a,the,and", "" },
     { "(the who) OR (of a)", 1, 2, { 0, 0 }, 1, "the,who,of,a", "" },
     { "title:(the who)", 1, 1, { 0 }, 1, "the,who", "" },
+    { "\xc2\xa0rabe\xc2\xa0 \"x\xe3\x80\x80y\"", 2, 2, { 0, 1 }, 0, "rabe,x,y",
+      "" },
     { "(the OR a) (of OR in)", 2, 4, { 0, 0, 1, 1 }, 0, "the,a,of,in", "" },
     { "title:(x y) -z", 2, 3, { 0, 1, -1 }, 0, "x,y", "" },
     { "rab* \"iris chang\"", 2, 2, { 0, 1 }, 0, "iris,chang", "" },

@@ -76,6 +76,22 @@ expect_err '^fsearch: expected a number after NEAR/ at column 5$'
 fs -n 1 -- 'rabe NEAR/2 diary'
 [ "$status" -le 1 ] || fail "rabe NEAR/2 diary: exit $status"
 
+# A no-break or ideographic space separates words as a space does (the
+# words were one phrase, or "rabe -<no-break space>x" excluded " x").
+fs -c 'nanking rabe'
+want=$out
+fs -c -- "$(printf 'nanking\302\240rabe')"
+[ "$out" = "$want" ] || fail "nanking<no-break space>rabe: $out hits, 'nanking rabe' $want"
+fs -c -- "$(printf '\343\200\200nanking\343\200\200rabe\343\200\200')"
+[ "$out" = "$want" ] || fail "ideographic spaces: $out hits, 'nanking rabe' $want"
+fs -c 'nanking -rabe'
+want=$out
+fs -c -- "$(printf 'nanking\302\240-rabe')"
+[ "$out" = "$want" ] || fail "nanking<no-break space>-rabe: $out hits, 'nanking -rabe' $want"
+fs -n 1 -- "$(printf '\302\240\343\200\200')"
+expect_status 2
+expect_err '^fsearch: empty query$'
+
 # Other scripts: case, accents and width fold; Chinese by characters.
 for q in 'ёлка' 'ЕЛКА' 'العَرَبِيَّة' 'ﾌｧｲﾙ' '南京' '"南京 大屠杀"' 'Ёлка OR 南京' \
     'NEAR(南京 历史, 10)' 'title:ёлка'; do
