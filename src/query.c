@@ -629,6 +629,11 @@ static size_t blank_len(const char *s, size_t n, size_t i)
     }
 }
 
+size_t fs_query_blank_len(const char *s, size_t n, size_t i)
+{
+    return blank_len(s, n, i);
+}
+
 /* The first byte at or after i that is not blank. */
 static size_t skip_blanks(const parser *p, size_t i)
 {

@@ -59,6 +59,10 @@ void fs_query_free(fs_query *q);
 ** (feedback.c): it weighs in the ranking only, and is not highlighted. */
 #define FS_GROUP_FEEDBACK (-2)
 
+/* Bytes of the blank that starts at s[i] (i < n) as the parser reads
+** blanks (ASCII ones and Unicode spaces), or 0. */
+size_t fs_query_blank_len(const char *s, size_t n, size_t i);
+
 /* Is s[0..n) one of the English stop words dropped from free words? */
 int fs_query_is_stop_word(const char *s, size_t n);
 

@@ -98,6 +98,19 @@ static int is_word_end(char ch)
            ch == '"';
 }
 
+/* Does s start with "title:", in any case, as the parser reads it? */
+static int is_title_prefix(const char *s)
+{
+    for (int k = 0; k < 6; k++) {
+        char a = s[k];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a + 32);
+        if (a != "title:"[k])
+            return 0;
+    }
+    return 1;
+}
+
 /* The suggestion for a bare word in[0..n), or NULL. */
 static const char *suggestion_for(const fsearch_cursor *c, const char *w,
                                   size_t n)
@@ -122,40 +135,135 @@ static const char *suggestion_for(const fsearch_cursor *c, const char *w,
 }
 
 /*
-** --fuzzy: the query again, each suggested word written as (word OR fix).
-** Words inside quotes or NEAR(...) are left alone, since a group cannot
-** stand there; a sign or title: in front of a word is kept.
+** Copy in[from..to) to out with each word that has a suggestion replaced by
+** it. Words end at blanks, and in NEAR(...) (`near`) at ',', '"', '(' and
+** ')' too. Returns 1 if a word was replaced.
+*/
+static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
+                     size_t from, size_t to, int near, fs_buf *out, int *rc)
+{
+    int changed = 0, distance = 0;
+    size_t w = from;
+    while (w < to && *rc == FSEARCH_OK) {
+        size_t b = fs_query_blank_len(in, n, w);
+        if (!b && near && strchr(",\"()", in[w])) {
+            distance = in[w] == ',';  /* NEAR's distance follows */
+            b = 1;
+        }
+        if (b) {
+            fs_buf_append(rc, out, in + w, b);
+            w += b;
+            continue;
+        }
+        size_t e = w;
+        while (e < to && !fs_query_blank_len(in, n, e) &&
+               !(near && strchr(",\"()", in[e])))
+            e++;
+        const char *fix = distance ? NULL : suggestion_for(c, in + w, e - w);
+        if (fix) {
+            for (const char *f = fix; *f; f++)   /* '"' is doubled in "..." */
+                fs_buf_append(rc, out, f, *f == '"' ? 2 : 1);
+            changed = 1;
+        } else {
+            fs_buf_append(rc, out, in + w, e - w);
+        }
+        w = e;
+    }
+    return changed;
+}
+
+/*
+** The phrase at in[i] == '"' (NEAR(...) when `near`: in[i] is its '(')
+** written as (orig OR fixed), the fixed copy with its suggested words
+** replaced, or as typed when none has a suggestion. `head` is what
+** precedes it in[head..i) ("NEAR"; a sign or title: stays outside). An
+** unclosed phrase or NEAR is closed; a phrase keeps its trailing '*'s.
+** Returns the offset after it.
+*/
+static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
+                         size_t head, size_t i, int near, fs_buf *out,
+                         int *rc)
+{
+    size_t j = i + 1, end, k;
+    int q = 0;
+    /* The closing '"' (a "" pair is one '"'), or NEAR's ')' outside
+    ** quotes. */
+    while (j < n) {
+        if (in[j] == '"' && !near && j + 1 < n && in[j + 1] == '"') {
+            j += 2;
+            continue;
+        }
+        if (in[j] == '"' && (!near || (q = !q, 0)))
+            break;
+        if (near && !q && in[j] == ')')
+            break;
+        j++;
+    }
+    end = j < n ? j + 1 : n;
+    k = end;
+    while (!near && k < n && in[k] == '*')
+        k++;
+    const char *close = near ? (q ? "\")" : ")") : "\"";
+    fs_buf fixed = FS_BUF_INIT;
+    int changed = fix_words(c, in, n, i + 1, j, near, &fixed, rc);
+    if (changed)
+        fs_buf_putc(rc, out, '(');
+    fs_buf_append(rc, out, in + head, i + 1 - head);
+    fs_buf_append(rc, out, in + i + 1, j - i - 1);
+    fs_buf_puts(rc, out, close);
+    fs_buf_append(rc, out, in + end, k - end);
+    if (changed) {
+        fs_buf_puts(rc, out, " OR ");
+        fs_buf_append(rc, out, in + head, i + 1 - head);
+        if (fixed.n)
+            fs_buf_append(rc, out, fixed.p, fixed.n);
+        fs_buf_puts(rc, out, close);
+        fs_buf_append(rc, out, in + end, k - end);
+        fs_buf_putc(rc, out, ')');
+    }
+    fs_buf_free(&fixed);
+    return k;
+}
+
+/*
+** --fuzzy: the query again, each suggested word written as (word OR fix),
+** a phrase or NEAR(...) holding such words as (it OR its fixed copy); a
+** sign or title: in front stays in front.
 */
 static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
 {
-    int rc = FSEARCH_OK, in_quote = 0, in_near = 0;
+    int rc = FSEARCH_OK;
     size_t i = 0, n = strlen(in);
     while (i < n && rc == FSEARCH_OK) {
         char ch = in[i];
         if (ch == '"') {
-            in_quote = !in_quote;
-            fs_buf_putc(&rc, out, ch);
-            i++;
+            i = fuzzy_unit(c, in, n, i, i, 0, out, &rc);
             continue;
         }
-        if (in_quote || is_word_end(ch)) {
-            if (ch == ')' && !in_quote)
-                in_near = 0;
-            fs_buf_putc(&rc, out, ch);
-            i++;
+        size_t blank = fs_query_blank_len(in, n, i);
+        if (is_word_end(ch) || blank) {
+            blank = blank ? blank : 1;
+            fs_buf_append(&rc, out, in + i, blank);
+            i += blank;
             continue;
         }
+        /* Words end where the parser ends them: at Unicode spaces too. */
         size_t end = i;
-        while (end < n && !is_word_end(in[end]))
+        while (end < n && !is_word_end(in[end]) &&
+               !fs_query_blank_len(in, n, end))
             end++;
-        if (end - i == 4 && memcmp(in + i, "NEAR", 4) == 0 && in[end] == '(')
-            in_near = 1;
         size_t w = i;
         if (in[w] == '-' || in[w] == '+')
             w++;
-        if (end - w > 6 && memcmp(in + w, "title:", 6) == 0)
+        if (end - w > 6 && is_title_prefix(in + w))
             w += 6;
-        const char *fix = in_near ? NULL : suggestion_for(c, in + w, end - w);
+        if (end - w == 4 && memcmp(in + w, "NEAR", 4) == 0 && end < n &&
+            in[end] == '(') {
+            fs_buf_append(&rc, out, in + i, w - i);
+            i = fuzzy_unit(c, in, n, w, end, 1, out, &rc);
+            continue;
+        }
+        const char *fix = suggestion_for(c, in + w, end - w);
         fs_buf_append(&rc, out, in + i, w - i);
         if (fix) {
             fs_buf_putc(&rc, out, '(');

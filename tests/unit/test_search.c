@@ -525,6 +525,41 @@ TEST(suggestions_and_fuzzy)
     close_corpus(fs);
 }
 
+/* --fuzzy searches the suggested word wherever the parser reads it: after
+** a Unicode space, after Title:, in a phrase, in NEAR(...). Each was said
+** to be "also searched for" and was not (no hits). */
+TEST(fuzzy_everywhere)
+{
+    static const char *const queries[] = {
+        "\xc2\xa0quokak", "\xe3\x80\x80quokak\xc2\xa0", "Title:quokak",
+        "TITLE:quokak", "\"quokak\"", "\"quokak colony\"", "\"quokak",
+        "-\"zz top\" \"quokak\"", "NEAR(quokak capital, 5)",
+        "NEAR(\"quokak\" capital", "title:NEAR(quokak notes)",
+    };
+    fsearch *fs = open_corpus();
+    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+    so.flags = FSEARCH_SEARCH_FUZZY;
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        fsearch_cursor *cur = NULL;
+        const fsearch_hit *h;
+        const char *const *words;
+        size_t n = 0;
+        CHECK_INT(fsearch_search(&cur, fs, queries[i], NULL), FSEARCH_OK);
+        CHECK_INT(fsearch_next(cur, &h), FSEARCH_DONE);
+        fsearch_cursor_free(cur);
+        cur = NULL;
+        CHECK_INT(fsearch_search(&cur, fs, queries[i], &so), FSEARCH_OK);
+        int rc = fsearch_next(cur, &h);
+        if (rc != FSEARCH_OK)
+            fprintf(stderr, "--fuzzy <%s>: %d\n", queries[i], rc);
+        CHECK_INT(rc, FSEARCH_OK);
+        CHECK_INT(fsearch_suggestions(cur, &words, &n), FSEARCH_OK);
+        CHECK(n == 1 && strcmp(words[0], "quokka") == 0);
+        fsearch_cursor_free(cur);
+    }
+    close_corpus(fs);
+}
+
 TEST(synonyms)
 {
     fsearch *fs = open_corpus();
@@ -633,4 +668,4 @@ TEST(phrase_tokens_bounded)
 RUN_TESTS("search", T(edit_distance), T(shingles_near), T(copies_folded),
           T(many_copies_also_in), T(near_copies_share_a_hash),
           T(files_mode), T(json), T(context_lines),
-          T(suggestions_and_fuzzy), T(synonyms), T(phrase_tokens_bounded))
+          T(suggestions_and_fuzzy), T(fuzzy_everywhere), T(synonyms), T(phrase_tokens_bounded))
