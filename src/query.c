@@ -9,7 +9,8 @@
 **                      with all of them rank first ("soft" matching).
 **   "safety zone"      a phrase: the words next to each other, in order. An
 **                      unclosed quote runs to the end of the query. Inside a
-**                      phrase, "" stands for one double quote.
+**                      phrase, "" stands for one double quote. Curly quotes
+**                      (U+201C-U+201E) quote as '"' does.
 **   rab*  "safety zo"* a prefix: any word starting so.
 **   a OR b             either word; together they count as ONE query word
 **                      for the ranking.
@@ -634,6 +635,28 @@ size_t fs_query_blank_len(const char *s, size_t n, size_t i)
     return blank_len(s, n, i);
 }
 
+/*
+** Bytes of the quotation mark at s[i] (i < n), 0 if none: '"', or one of
+** the curly marks word processors and phones type for it (U+201C-U+201E),
+** so that a pasted \u201Csafety zone\u201D is the phrase it looks like. Any
+** of them closes a phrase any of them opened; only "" stands for a '"'.
+*/
+static size_t quote_len(const char *s, size_t n, size_t i)
+{
+    if (s[i] == '"')
+        return 1;
+    if ((unsigned char)s[i] == 0xE2 && i + 2 < n &&
+        (unsigned char)s[i + 1] == 0x80 &&
+        (unsigned char)s[i + 2] >= 0x9C && (unsigned char)s[i + 2] <= 0x9E)
+        return 3;
+    return 0;
+}
+
+size_t fs_query_quote_len(const char *s, size_t n, size_t i)
+{
+    return quote_len(s, n, i);
+}
+
 /* The first byte at or after i that is not blank. */
 static size_t skip_blanks(const parser *p, size_t i)
 {
@@ -703,7 +726,8 @@ static int has_word_char(const char *s, size_t n)
 static size_t word_end(const parser *p, size_t i, int in_near)
 {
     while (i < p->n && !is_delim((unsigned char)p->in[i]) &&
-           !(in_near && p->in[i] == ',') && !blank_len(p->in, p->n, i))
+           !(in_near && p->in[i] == ',') && !blank_len(p->in, p->n, i) &&
+           !quote_len(p->in, p->n, i))
         i++;
     return i;
 }
@@ -762,23 +786,22 @@ static int count_word(parser *p)
 
 static int parse_seq(parser *p, int depth, size_t open_off);
 
-/* Raw body of the phrase whose '"' is at p->pos; leaves pos after it. */
+/* Raw body of the phrase whose quote is at p->pos; leaves pos after it. */
 static void scan_quoted(parser *p, size_t *start, size_t *len)
 {
-    size_t i = ++p->pos;
+    size_t i = p->pos += quote_len(p->in, p->n, p->pos), q = 0;
     while (i < p->n) {
-        if (p->in[i] == '"') {
-            if (i + 1 < p->n && p->in[i + 1] == '"') {
-                i += 2;
-                continue;
-            }
-            break;
+        if (p->in[i] == '"' && i + 1 < p->n && p->in[i + 1] == '"') {
+            i += 2;
+            continue;
         }
+        if ((q = quote_len(p->in, p->n, i)) > 0)
+            break;
         i++;
     }
     *start = p->pos;
     *len = i - p->pos;
-    p->pos = i < p->n ? i + 1 : p->n;
+    p->pos = i < p->n ? i + q : p->n;
 }
 
 /* A "phrase" (optionally followed by '*'). */
@@ -948,7 +971,7 @@ static int parse_near(parser *p)
                  "column %d", column(p, p->pos));
             return -1;
         }
-        if (c == '"') {
+        if (quote_len(p->in, p->n, p->pos)) {
             w = parse_phrase(p);
         } else {
             size_t end = word_end(p, p->pos, 1);
@@ -983,7 +1006,8 @@ static int parse_term(parser *p, int depth, int sign, size_t sign_off)
     size_t end = word_end(p, p->pos, 0);
     int is_title = 0, t;
     size_t wlen = end - p->pos;
-    int then_open = end < p->n && (p->in[end] == '"' || p->in[end] == '(');
+    int then_open = end < p->n &&
+                    (quote_len(p->in, p->n, end) || p->in[end] == '(');
 
     if (wlen >= 6 && cmp_ci(p->in + p->pos, 6, "title:", 6) == 0 &&
         (wlen > 6 || then_open)) {
@@ -991,7 +1015,7 @@ static int parse_term(parser *p, int depth, int sign, size_t sign_off)
         p->pos += 6;
         end = word_end(p, p->pos, 0);
     } else if (wlen >= 5 && cmp_ci(p->in + p->pos, 5, "path:", 5) == 0 &&
-               (wlen > 5 || (end < p->n && p->in[end] == '"'))) {
+               (wlen > 5 || (end < p->n && quote_len(p->in, p->n, end)))) {
         size_t start, len;
         if (sign == '-') {
             fail(p, "a path: filter cannot be excluded (column %d)",
@@ -1046,7 +1070,7 @@ static int parse_term(parser *p, int depth, int sign, size_t sign_off)
             p->nnodes = t;            /* () holds nothing: reuse its node */
             t = NOTHING;
         }
-    } else if (p->in[p->pos] == '"') {
+    } else if (quote_len(p->in, p->n, p->pos)) {
         t = parse_phrase(p);
     } else if (word_is(p, p->pos, end, "NEAR") && end < p->n &&
                p->in[end] == '(') {

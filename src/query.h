@@ -63,6 +63,10 @@ void fs_query_free(fs_query *q);
 ** blanks (ASCII ones and Unicode spaces), or 0. */
 size_t fs_query_blank_len(const char *s, size_t n, size_t i);
 
+/* Bytes of the quotation mark that starts at s[i] (i < n) as the parser
+** reads them ('"' and the curly U+201C-U+201E), or 0. */
+size_t fs_query_quote_len(const char *s, size_t n, size_t i);
+
 /* Is s[0..n) one of the English stop words dropped from free words? */
 int fs_query_is_stop_word(const char *s, size_t n);
 

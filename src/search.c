@@ -134,10 +134,22 @@ static const char *suggestion_for(const fsearch_cursor *c, const char *w,
     return NULL;
 }
 
+/* Bytes of what ends a word at in[w] (w < n): a blank, and in NEAR(...)
+** (`near`) a quote, ',', '(' or ')' too; 0 if none. */
+static size_t word_sep(const char *in, size_t n, size_t w, int near)
+{
+    size_t b = fs_query_blank_len(in, n, w);
+    if (!b && near) {
+        b = fs_query_quote_len(in, n, w);
+        if (!b && (in[w] == ',' || in[w] == '(' || in[w] == ')'))
+            b = 1;
+    }
+    return b;
+}
+
 /*
 ** Copy in[from..to) to out with each word that has a suggestion replaced by
-** it. Words end at blanks, and in NEAR(...) (`near`) at ',', '"', '(' and
-** ')' too. Returns 1 if a word was replaced.
+** it (not NEAR's distance). Returns 1 if a word was replaced.
 */
 static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
                      size_t from, size_t to, int near, fs_buf *out, int *rc)
@@ -145,19 +157,16 @@ static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
     int changed = 0, distance = 0;
     size_t w = from;
     while (w < to && *rc == FSEARCH_OK) {
-        size_t b = fs_query_blank_len(in, n, w);
-        if (!b && near && strchr(",\"()", in[w])) {
-            distance = in[w] == ',';  /* NEAR's distance follows */
-            b = 1;
-        }
+        size_t b = word_sep(in, n, w, near);
         if (b) {
+            if (near && b == 1 && strchr(",()", in[w]))
+                distance = in[w] == ',';  /* NEAR's distance follows */
             fs_buf_append(rc, out, in + w, b);
             w += b;
             continue;
         }
         size_t e = w;
-        while (e < to && !fs_query_blank_len(in, n, e) &&
-               !(near && strchr(",\"()", in[e])))
+        while (e < to && !word_sep(in, n, e, near))
             e++;
         const char *fix = distance ? NULL : suggestion_for(c, in + w, e - w);
         if (fix) {
@@ -173,54 +182,61 @@ static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
 }
 
 /*
-** The phrase at in[i] == '"' (NEAR(...) when `near`: in[i] is its '(')
-** written as (orig OR fixed), the fixed copy with its suggested words
+** The phrase whose quote is at in[i] (NEAR(...) when `near`: in[i] is its
+** '(') written as (orig OR fixed), the fixed copy with its suggested words
 ** replaced, or as typed when none has a suggestion. `head` is what
 ** precedes it in[head..i) ("NEAR"; a sign or title: stays outside). An
-** unclosed phrase or NEAR is closed; a phrase keeps its trailing '*'s.
-** Returns the offset after it.
+** unclosed phrase or NEAR is closed; a phrase keeps its trailing '*'s and
+** gets ASCII quotes. Returns the offset after it.
 */
 static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
                          size_t head, size_t i, int near, fs_buf *out,
                          int *rc)
 {
-    size_t j = i + 1, end, k;
+    size_t open = near ? 1 : fs_query_quote_len(in, n, i);
+    size_t j = i + open, end, k, ql;
     int q = 0;
-    /* The closing '"' (a "" pair is one '"'), or NEAR's ')' outside
-    ** quotes. */
+    /* The closing quote (a "" pair is one '"'), or NEAR's ')' outside
+    ** quotes, as the parser finds them. */
     while (j < n) {
-        if (in[j] == '"' && !near && j + 1 < n && in[j + 1] == '"') {
+        ql = fs_query_quote_len(in, n, j);
+        if (ql && (!near || q) && in[j] == '"' && j + 1 < n &&
+            in[j + 1] == '"') {
             j += 2;
             continue;
         }
-        if (in[j] == '"' && (!near || (q = !q, 0)))
+        if (ql && !near)
             break;
+        if (ql) {
+            q = !q;
+            j += ql;
+            continue;
+        }
         if (near && !q && in[j] == ')')
             break;
         j++;
     }
-    end = j < n ? j + 1 : n;
+    end = j < n ? j + (near ? 1 : fs_query_quote_len(in, n, j)) : n;
     k = end;
     while (!near && k < n && in[k] == '*')
         k++;
+    const char *opener = near ? "(" : "\"";
     const char *close = near ? (q ? "\")" : ")") : "\"";
     fs_buf fixed = FS_BUF_INIT;
-    int changed = fix_words(c, in, n, i + 1, j, near, &fixed, rc);
-    if (changed)
-        fs_buf_putc(rc, out, '(');
-    fs_buf_append(rc, out, in + head, i + 1 - head);
-    fs_buf_append(rc, out, in + i + 1, j - i - 1);
-    fs_buf_puts(rc, out, close);
-    fs_buf_append(rc, out, in + end, k - end);
-    if (changed) {
-        fs_buf_puts(rc, out, " OR ");
-        fs_buf_append(rc, out, in + head, i + 1 - head);
-        if (fixed.n)
+    int changed = fix_words(c, in, n, i + open, j, near, &fixed, rc);
+    for (int copy = 0; copy <= changed; copy++) {
+        fs_buf_puts(rc, out, copy ? " OR " : changed ? "(" : "");
+        fs_buf_append(rc, out, in + head, i - head);
+        fs_buf_puts(rc, out, opener);
+        if (copy && fixed.n)
             fs_buf_append(rc, out, fixed.p, fixed.n);
+        else if (!copy)
+            fs_buf_append(rc, out, in + i + open, j - i - open);
         fs_buf_puts(rc, out, close);
         fs_buf_append(rc, out, in + end, k - end);
-        fs_buf_putc(rc, out, ')');
     }
+    if (changed)
+        fs_buf_putc(rc, out, ')');
     fs_buf_free(&fixed);
     return k;
 }
@@ -236,7 +252,7 @@ static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
     size_t i = 0, n = strlen(in);
     while (i < n && rc == FSEARCH_OK) {
         char ch = in[i];
-        if (ch == '"') {
+        if (fs_query_quote_len(in, n, i)) {
             i = fuzzy_unit(c, in, n, i, i, 0, out, &rc);
             continue;
         }
@@ -250,7 +266,8 @@ static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
         /* Words end where the parser ends them: at Unicode spaces too. */
         size_t end = i;
         while (end < n && !is_word_end(in[end]) &&
-               !fs_query_blank_len(in, n, end))
+               !fs_query_blank_len(in, n, end) &&
+               !fs_query_quote_len(in, n, end))
             end++;
         size_t w = i;
         if (in[w] == '-' || in[w] == '+')

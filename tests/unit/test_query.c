@@ -269,6 +269,19 @@ static const qcase cases[] = {
     OK("\"rabe\xc2\xa0" "diary\"", "\"rabe\xc2\xa0" "diary\""),
     OK("x\xe2\x80\x8by", "\"x\xe2\x80\x8by\""),     /* U+200B is no space */
     ERR("\xc2\xa0\xe2\x80\x83\xe3\x80\x80", "empty query"),
+    /* curly quotes, as word processors and phones type them, quote as '"'
+    ** does (a pasted phrase was read as loose words) */
+    OK("\xe2\x80\x9csafety zone\xe2\x80\x9d", "\"safety zone\""),
+    OK("\xe2\x80\x9esafety zone\xe2\x80\x9c x", "\"safety zone\" OR \"x\""),
+    OK("\"safety zone\xe2\x80\x9d x", "\"safety zone\" OR \"x\""),
+    OK("\xe2\x80\x9csafety zone", "\"safety zone\""),
+    OK("rabe -\xe2\x80\x9cx y\xe2\x80\x9d", "\"rabe\" NOT \"x y\""),
+    OK("title:\xe2\x80\x9cthe who\xe2\x80\x9d", "title : \"the who\""),
+    OK("NEAR(\xe2\x80\x9c" "a b\xe2\x80\x9d c, 3)", "NEAR(\"a b\" \"c\", 3)"),
+    OK("\xe2\x80\x9c" "a \"\"b\"\"\xe2\x80\x9d", "\"a \"\"b\"\"\""),
+    ERR("\xe2\x80\x9c\xe2\x80\x9d \xe2\x80\x9e", "the query has no words to search for"),
+    OK("\xc2\xab" "safety zone\xc2\xbb",                /* guillemets are not */
+       "\"\xc2\xab" "safety\" OR \"zone\xc2\xbb\""),
     /* NEAR/ without a number is a mistyped operator, as NEAR(a b, x) is */
     ERR("rabe NEAR/ diary", "expected a number after NEAR/ at column 10"),
     ERR("rabe NEAR/x diary", "expected a number after NEAR/ at column 10"),
@@ -353,6 +366,8 @@ static const detail details[] = {
     { "a OR the OR and", 1, 3, { 0, 0, 0 }, 1, "a,the,and", "" },
     { "(the who) OR (of a)", 1, 2, { 0, 0 }, 1, "the,who,of,a", "" },
     { "title:(the who)", 1, 1, { 0 }, 1, "the,who", "" },
+    { "path:\xe2\x80\x9cmy docs/*\xe2\x80\x9d x", 1, 1, { 0 }, 1, "x",
+      "my docs/*" },
     { "\xc2\xa0rabe\xc2\xa0 \"x\xe3\x80\x80y\"", 2, 2, { 0, 1 }, 0, "rabe,x,y",
       "" },
     { "(the OR a) (of OR in)", 2, 4, { 0, 0, 1, 1 }, 0, "the,a,of,in", "" },

@@ -526,8 +526,9 @@ TEST(suggestions_and_fuzzy)
 }
 
 /* --fuzzy searches the suggested word wherever the parser reads it: after
-** a Unicode space, after Title:, in a phrase, in NEAR(...). Each was said
-** to be "also searched for" and was not (no hits). */
+** a Unicode space, after Title:, in a phrase (curly quotes too), in
+** NEAR(...). Each was said to be "also searched for" and was not (no
+** hits). */
 TEST(fuzzy_everywhere)
 {
     static const char *const queries[] = {
@@ -535,6 +536,8 @@ TEST(fuzzy_everywhere)
         "TITLE:quokak", "\"quokak\"", "\"quokak colony\"", "\"quokak",
         "-\"zz top\" \"quokak\"", "NEAR(quokak capital, 5)",
         "NEAR(\"quokak\" capital", "title:NEAR(quokak notes)",
+        "\xe2\x80\x9cquokak colony\xe2\x80\x9d",
+        "NEAR(\xe2\x80\x9cquokak\xe2\x80\x9d capital, 5)",
     };
     fsearch *fs = open_corpus();
     fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;

@@ -92,6 +92,20 @@ fs -n 1 -- "$(printf '\302\240\343\200\200')"
 expect_status 2
 expect_err '^fsearch: empty query$'
 
+# Curly quotes (“…”, „…“), as a word processor or a phone types them, make
+# a phrase as "..." does; they were read as loose words.
+fs -c '"safety zone"'
+want=$out
+fs -c '“safety zone”'
+[ "$out" = "$want" ] || fail "“safety zone”: $out hits, \"safety zone\" $want"
+fs -c '„safety zone“'
+[ "$out" = "$want" ] || fail "„safety zone“: $out hits, \"safety zone\" $want"
+fs -n 1 -- '“”'
+expect_status 2
+expect_err '^fsearch: the query has no words to search for$'
+fs --fuzzy -c '“safety zoen”'
+[ "$out" = "$want" ] || fail "--fuzzy “safety zoen”: $out hits, \"safety zone\" $want"
+
 # Other scripts: case, accents and width fold; Chinese by characters.
 for q in 'ёлка' 'ЕЛКА' 'العَرَبِيَّة' 'ﾌｧｲﾙ' '南京' '"南京 大屠杀"' 'Ёлка OR 南京' \
     'NEAR(南京 历史, 10)' 'title:ёлка'; do
