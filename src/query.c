@@ -45,9 +45,9 @@
 **   ordinary words. Blanks (Unicode spaces too: no-break, ideographic),
 **   '(', ')' and '"' separate words; anything else belongs to the word
 **   (U.S., don't, C++, 10:30, Nánjīng), and the index's tokenizer later
-**   splits it the way it splits the documents. A word (or
-**   phrase) in which that tokenizer finds no letter or digit is ignored:
-**   +++, &, --, an em dash, a lone accent, bytes that are not UTF-8.
+**   splits it the way it splits the documents. A word (or phrase) in which
+**   that tokenizer finds no letter or digit is ignored: +++, &, --, an em
+**   dash, a lone accent, bytes that are not UTF-8.
 **
 **   Common English words (the, of, to, ...) are ignored in a soft list of
 **   words, because nearly every passage has them. They are kept inside
@@ -66,8 +66,9 @@
 **   Errors, reported with their column (1-based, in characters) where one
 **   applies: an extra ')', NOT with nothing after it, more than 64 nested
 **   parentheses, more than 256 words (phrases after synonyms), a malformed
-**   NEAR(...) or NEAR/ without a number, an excluded path:, an expression too deep for FTS5's parser
-**   (about 15 levels that alternate AND, OR and NOT), and queries with
+**   NEAR(...) or NEAR/ without a number, an excluded path:, an expression
+**   too deep for FTS5's parser (about 15 levels that alternate AND, OR and
+**   NOT), and queries with
 **   nothing to search for (empty, no letter or digit, only excluded words,
 **   only path: filters). Other malformed input is read sensibly: a
 **   dangling or doubled AND/OR/NEAR is ignored, () is ignored, a group of
@@ -789,7 +790,9 @@ static int parse_seq(parser *p, int depth, size_t open_off);
 /* Raw body of the phrase whose quote is at p->pos; leaves pos after it. */
 static void scan_quoted(parser *p, size_t *start, size_t *len)
 {
-    size_t i = p->pos += quote_len(p->in, p->n, p->pos), q = 0;
+    size_t q = 0, i;
+    p->pos += quote_len(p->in, p->n, p->pos);
+    i = p->pos;
     while (i < p->n) {
         if (p->in[i] == '"' && i + 1 < p->n && p->in[i + 1] == '"') {
             i += 2;
@@ -1248,7 +1251,7 @@ static int parse_seq(parser *p, int depth, size_t open_off)
 
 enum {
     C_NEG = 0x1,              /* inside an exclusion */
-    C_KEEP = 0x2              /* stop words are kept (the query has only them) */
+    C_KEEP = 0x2              /* stop words kept: the query has only them */
 };
 
 static int analyze(parser *p, int id, int seq, int ctx, int keep);

@@ -222,14 +222,18 @@ static const qcase cases[] = {
     /* a term the tokenizer finds no word in is punctuation: an FTS5
     ** string of no token matched nothing, and under AND hid every hit */
     ERR("\xff", "the query has no words to search for"),
+    /* overlong, surrogate, past U+10FFFF */
     ERR("\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80",
-        "the query has no words to search for"),         /* overlong, surrogate, too high */
+        "the query has no words to search for"),
     ERR("\xcc\x81", "the query has no words to search for"),   /* U+0301 */
+    /* marks: Mn, Me, Mc */
     ERR("\xcc\x81\xcc\x88\xe2\x83\x9d \xe0\xa4\x83",
-        "the query has no words to search for"),         /* marks: Mn, Me, Mc */
+        "the query has no words to search for"),
+    /* em dash, inverted marks, ideographic full stop, no-break space */
     ERR("\xe2\x80\x94 \xc2\xbf\xc2\xa1 \xe3\x80\x82 \xc2\xa0",
-        "the query has no words to search for"),         /* dash, ¿¡, 。, NBSP */
-    ERR("!\001\xcc\x81\xff\x7f\xe2\x80\x94", "the query has no words to search for"),
+        "the query has no words to search for"),
+    ERR("!\001\xcc\x81\xff\x7f\xe2\x80\x94",
+        "the query has no words to search for"),
     ERR("\"\xe2\x80\x94\"", "the query has no words to search for"),
     ERR("NEAR(\xe2\x80\x94 \xff)", "the query has no words to search for"),
     ERR("-\xe2\x80\x94", "the query has no words to search for"),
@@ -238,9 +242,10 @@ static const qcase cases[] = {
     OK("rabe \xff AND zone", "\"rabe\" AND \"zone\""),
     OK("NEAR(rabe \xe2\x80\x94 zone)", "NEAR(\"rabe\" \"zone\", 10)"),
     OK("x-\xe2\x80\x94", "\"x-\xe2\x80\x94\""),
-    OK("\xcc\x81y", "\"\xcc\x81y\""),                 /* a mark, then a letter */
-    OK("\xe6\x96\x87\xe4\xbb\xb6", "\"\xe6\x96\x87\xe4\xbb\xb6\""),   /* 文件 */
-    OK("\xd9\xa3 \xe2\x85\xa0", "\"\xd9\xa3\" OR \"\xe2\x85\xa0\""), /* Nd, Nl */
+    /* a mark then a letter; Han; numbers Nd and Nl */
+    OK("\xcc\x81y", "\"\xcc\x81y\""),
+    OK("\xe6\x96\x87\xe4\xbb\xb6", "\"\xe6\x96\x87\xe4\xbb\xb6\""),
+    OK("\xd9\xa3 \xe2\x85\xa0", "\"\xd9\xa3\" OR \"\xe2\x85\xa0\""),
     /* stop words only: all kept; a list of bare words is one phrase, and
     ** alternatives of OR stay apart (they were once one phrase) */
     OK("a OR the OR and", "(\"a\" OR \"the\" OR \"and\")"),
@@ -258,7 +263,7 @@ static const qcase cases[] = {
     /* Unicode spaces separate words as ' ' does (they joined them into a
     ** phrase, or into a word with the space in it) */
     OK("\xe6\x9d\xb1\xe4\xba\xac\xe3\x80\x80\xe5\xa4\xa7\xe9\x98\xaa",
-       "\"\xe6\x9d\xb1\xe4\xba\xac\" OR \"\xe5\xa4\xa7\xe9\x98\xaa\""), /* 東京　大阪 */
+       "\"\xe6\x9d\xb1\xe4\xba\xac\" OR \"\xe5\xa4\xa7\xe9\x98\xaa\""),
     OK("rabe\xc2\xa0" "diary", "\"rabe\" OR \"diary\""),
     OK("rabe\xc2\x85" "diary\xe2\x80\xaf", "\"rabe\" OR \"diary\""),
     OK("rabe\xc2\xa0-x", "\"rabe\" NOT \"x\""),
@@ -279,8 +284,10 @@ static const qcase cases[] = {
     OK("title:\xe2\x80\x9cthe who\xe2\x80\x9d", "title : \"the who\""),
     OK("NEAR(\xe2\x80\x9c" "a b\xe2\x80\x9d c, 3)", "NEAR(\"a b\" \"c\", 3)"),
     OK("\xe2\x80\x9c" "a \"\"b\"\"\xe2\x80\x9d", "\"a \"\"b\"\"\""),
-    ERR("\xe2\x80\x9c\xe2\x80\x9d \xe2\x80\x9e", "the query has no words to search for"),
-    OK("\xc2\xab" "safety zone\xc2\xbb",                /* guillemets are not */
+    ERR("\xe2\x80\x9c\xe2\x80\x9d \xe2\x80\x9e",
+        "the query has no words to search for"),
+    /* guillemets are not quotes */
+    OK("\xc2\xab" "safety zone\xc2\xbb",
        "\"\xc2\xab" "safety\" OR \"zone\xc2\xbb\""),
     /* NEAR/ without a number is a mistyped operator, as NEAR(a b, x) is */
     ERR("rabe NEAR/ diary", "expected a number after NEAR/ at column 10"),

@@ -671,4 +671,5 @@ TEST(phrase_tokens_bounded)
 RUN_TESTS("search", T(edit_distance), T(shingles_near), T(copies_folded),
           T(many_copies_also_in), T(near_copies_share_a_hash),
           T(files_mode), T(json), T(context_lines),
-          T(suggestions_and_fuzzy), T(fuzzy_everywhere), T(synonyms), T(phrase_tokens_bounded))
+          T(suggestions_and_fuzzy), T(fuzzy_everywhere), T(synonyms),
+          T(phrase_tokens_bounded))
