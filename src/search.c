@@ -182,12 +182,13 @@ static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
 }
 
 /*
-** The phrase whose quote is at in[i] (NEAR(...) when `near`: in[i] is its
-** '(') written as (orig OR fixed), the fixed copy with its suggested words
-** replaced, or as typed when none has a suggestion. `head` is what
-** precedes it in[head..i) ("NEAR"; a sign or title: stays outside). An
-** unclosed phrase or NEAR is closed; a phrase keeps its trailing '*'s and
-** gets ASCII quotes. Returns the offset after it.
+** NEAR(...) (`near`: in[i] is its '(') written as (orig OR fixed), the
+** fixed copy with its suggested words replaced, or as typed when none has
+** a suggestion; a phrase (in[i] is its quote) as typed: quoted words are
+** searched exactly, as typed. `head` is what precedes it in[head..i)
+** ("NEAR"; a sign or title: stays outside). An unclosed phrase or NEAR is
+** closed; a phrase keeps its trailing '*'s and gets ASCII quotes. Returns
+** the offset after it.
 */
 static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
                          size_t head, size_t i, int near, fs_buf *out,
@@ -223,7 +224,7 @@ static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
     const char *opener = near ? "(" : "\"";
     const char *close = near ? (q ? "\")" : ")") : "\"";
     fs_buf fixed = FS_BUF_INIT;
-    int changed = fix_words(c, in, n, i + open, j, near, &fixed, rc);
+    int changed = near && fix_words(c, in, n, i + open, j, near, &fixed, rc);
     for (int copy = 0; copy <= changed; copy++) {
         fs_buf_puts(rc, out, copy ? " OR " : changed ? "(" : "");
         fs_buf_append(rc, out, in + head, i - head);
@@ -243,8 +244,8 @@ static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
 
 /*
 ** --fuzzy: the query again, each suggested word written as (word OR fix),
-** a phrase or NEAR(...) holding such words as (it OR its fixed copy); a
-** sign or title: in front stays in front.
+** a NEAR(...) holding such words as (it OR its fixed copy); a sign or
+** title: in front stays in front. Quoted words are left as typed.
 */
 static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
 {
