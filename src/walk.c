@@ -102,7 +102,7 @@ typedef struct reader {
     fs_statring *ring;
     const char **stat_names; /* the names to stat, and their results */
     fs_statres *stat_res;
-    size_t stat_cap;
+    size_t names_cap, res_cap;
 } reader;
 
 struct fs_walk {
@@ -360,23 +360,12 @@ static int stat_items(const fs_walk *w, reader *r, int dfd, listing *l,
         r->ring_tried = 1;
         r->ring = fs_statring_new();
     }
-    if (nstat >= RING_MIN && r->ring && nstat > r->stat_cap) {
-        size_t cap = nstat < 256 ? 256 : nstat;
-        const char **names = fs_malloc(cap * sizeof *names);
-        fs_statres *res = fs_malloc(cap * sizeof *res);
-        if (names && res) {
-            fs_free(r->stat_names);
-            fs_free(r->stat_res);
-            r->stat_names = names;
-            r->stat_res = res;
-            r->stat_cap = cap;
-        } else {
-            /* Short of memory: these go one by one. */
-            fs_free(names);
-            fs_free(res);
-        }
-    }
-    if (nstat < RING_MIN || !r->ring || nstat > r->stat_cap) {
+    /* Short of memory for the two arrays: these go one by one. */
+    if (nstat < RING_MIN || !r->ring ||
+        fs_grow((void **)&r->stat_names, &r->names_cap, nstat,
+                sizeof *r->stat_names) != SQLITE_OK ||
+        fs_grow((void **)&r->stat_res, &r->res_cap, nstat,
+                sizeof *r->stat_res) != SQLITE_OK) {
         for (size_t i = 0; rc == FSEARCH_OK && i < l->n; i++)
             if (l->items[i].kind == K_STAT)
                 rc = stat_one(w, r, dfd, &l->items[i]);
