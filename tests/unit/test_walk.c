@@ -104,13 +104,16 @@ static char *listing_times(unsigned flags, int *rc_out)
 }
 
 /* The same on one thread and with folders read ahead, with stats through
-** io_uring and one by one, times included, which is checked first; the
-** listing with the helper and the ring is returned. */
+** io_uring and one by one, with listings in slabs from the start (small
+** ones, so that many fill and are freed) or only in a big walk, times
+** included, which is checked first; the listing with the helper and the
+** ring is returned. */
 static char *listing(int *rc_out)
 {
     static const unsigned variants[] = {
         FS_WALK_ONE_THREAD | FS_WALK_NO_RING, FS_WALK_ONE_THREAD,
-        FS_WALK_NO_RING, 0
+        FS_WALK_NO_RING, 0, FS_WALK_TEST_SLABS,
+        FS_WALK_TEST_SLABS | FS_WALK_ONE_THREAD
     };
     int rc1;
     char *one = listing_times(variants[0], &rc1);
@@ -523,7 +526,52 @@ TEST(statring_failure_waits_for_requests)
     remove_root();
 }
 
+/* Many folders, read ahead and walked with their listings in slabs: slabs
+** fill, others follow, and each is unmapped once the last listing in it is
+** freed, by whichever thread frees it (ASan and valgrind watch the rest).
+** The entries are the same as with malloc'd listings. */
+TEST(many_folders_in_slabs)
+{
+    make_root();
+    char rel[256];
+    for (int d = 0; d < 120; d++) {
+        snprintf(rel, sizeof rel, "d%03d", d);
+        put_dir(rel);
+        if (d % 10 == 0) {
+            snprintf(rel, sizeof rel, "d%03d/sub", d);
+            put_dir(rel);
+            snprintf(rel, sizeof rel, "d%03d/sub/in.txt", d);
+            put_file(rel, "abc");
+        }
+        for (int f = 0; f < 30; f++) {
+            snprintf(rel, sizeof rel, "d%03d/file-with-a-longish-name-%02d.txt",
+                     d, f);
+            put_file(rel, f % 2 ? "x" : "yy");
+        }
+    }
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    fs_buf want = FS_BUF_INIT;
+    int brc = FSEARCH_OK;
+    fs_buf_puts(&brc, &want, "");
+    for (int d = 0; d < 120; d++) {
+        for (int f = 0; f < 30; f++)
+            fs_buf_printf(&brc, &want,
+                          "d%03d/file-with-a-longish-name-%02d.txt %d\n", d, f,
+                          f % 2 ? 1 : 2);
+        if (d % 10 == 0)
+            fs_buf_printf(&brc, &want, "d%03d/sub/in.txt 3\n", d);
+    }
+    CHECK_INT(brc, FSEARCH_OK);
+    CHECK_STR(s, want.p);
+    fs_buf_free(&want);
+    fs_free(s);
+    remove_root();
+}
+
 RUN_TESTS("walk", T(stats_through_the_ring), T(statring_as_fstatat),
+          T(many_folders_in_slabs),
           T(statring_failure_waits_for_requests), T(read_ahead_same_as_one_thread), T(folder_larger_than_one_read), T(order_and_odd_names), T(symlinks),
           T(mutual_links_do_not_hang), T(pipes_sockets_and_unreadable),
           T(deep_folders), T(root_must_be_a_folder))
