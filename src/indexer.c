@@ -189,6 +189,7 @@ static int hold_docs(indexer *ix, size_t max)
     ** would spill its changes into the WAL early. */
     sqlite3_int64 old_cache = 0;
     int small_cache = 0;
+    st = NULL;
     if (sqlite3_get_autocommit(ix->fs->db) &&
         sqlite3_prepare_v2(ix->fs->db, "PRAGMA cache_size", -1, &st,
                            NULL) == SQLITE_OK &&
