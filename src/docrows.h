@@ -31,6 +31,8 @@ typedef struct fs_docrows {
     char *names;         /* every path and its NUL */
     size_t nnames, capnames;
     size_t last;         /* index of the last in-order row, if n > 0 */
+    size_t mapped_v;     /* v and names: 0 if from fs_malloc, else the */
+    size_t mapped_names; /* length of their own mapping (docrows.c) */
 } fs_docrows;
 
 /* Room for n rows of about `path_bytes` each, to save growing (FSEARCH_OK

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,21 +93,34 @@ static fs_prep_msg *msg_new(size_t job)
     return m;
 }
 
+/* No block open: the next passage opens one. */
+#define NO_BLOCK SIZE_MAX
+
+/* The one rule that groups passages into blocks, for pack_blocks() and for
+** the early cuts of prepare_file(), which must agree: a passage of `len`
+** bytes joins the open block, of `open` bytes of text (NO_BLOCK: none),
+** while the block stays within FS_TEXTSTORE_BLOCK; else it opens the next
+** block (alone, it may be longer). */
+static int joins_block(size_t open, size_t len)
+{
+    return open != NO_BLOCK && len <= FS_TEXTSTORE_BLOCK &&
+           open <= FS_TEXTSTORE_BLOCK - len;
+}
+
 /* Pack m's passages into blocks of consecutive passages (their text is
-** consecutive in m->text), each at most FS_TEXTSTORE_BLOCK bytes unless one
-** passage alone is longer. Done here, so the writer thread only copies
-** the bytes. Returns FSEARCH_OK, or FSEARCH_ENOMEM with no passage left
-** in m (none may reach the writer without its block). */
+** consecutive in m->text), as joins_block() groups them. Done here, so the
+** writer thread only copies the bytes. Returns FSEARCH_OK, or
+** FSEARCH_ENOMEM with no passage left in m (none may reach the writer
+** without its block). */
 static int pack_blocks(fs_prep *p, fs_prep_msg *m)
 {
     int rc = FSEARCH_OK;
     size_t i = 0;
     while (rc == FSEARCH_OK && i < m->npas) {
         size_t start = m->pas[i].text_off, j = i + 1;
-        while (j < m->npas &&
-               m->pas[j].text_off + m->pas[j].text_len - start <=
-                   FS_TEXTSTORE_BLOCK)
-            j++;
+        size_t open = m->pas[i].text_len;
+        while (j < m->npas && joins_block(open, m->pas[j].text_len))
+            open += m->pas[j++].text_len;
         size_t end = m->pas[j - 1].text_off + m->pas[j - 1].text_len;
         size_t z0 = m->zdata.n;
         rc = fs_textstore_pack(p->enc, &m->zdata, m->text.p + start,
@@ -370,7 +384,7 @@ static int do_job(fs_prep *p, size_t job)
     int at_eof = (size_t)n < SNIFF_BYTES;
     uint64_t bytes = (uint64_t)n;
     unsigned nchunks = 0;
-    size_t block_len = 0;      /* text of m's last block (pack_blocks') */
+    size_t block_len = NO_BLOCK; /* text of m's open block (joins_block) */
     size_t piece_len = 0;      /* text since the last piece cut for size or
                                ** progress: pieces cut early while the
                                ** writer waits leave those cuts (and so the
@@ -433,7 +447,7 @@ static int do_job(fs_prep *p, size_t job)
                                      p->window.n - pos, at_eof, &ps,
                                      &consumed);
         const char *text = found ? p->window.p + pos + ps.off : NULL;
-        if (found && m->npas > 0 && block_len + ps.len > FS_TEXTSTORE_BLOCK &&
+        if (found && m->npas > 0 && !joins_block(block_len, ps.len) &&
             m->text.n >= CUT_MIN &&
             ((p->flags & FS_PREP_CUT_ALWAYS) ||
              __atomic_load_n(&p->waiting, __ATOMIC_RELAXED)) &&
@@ -457,7 +471,7 @@ static int do_job(fs_prep *p, size_t job)
                     return -1;
                 }
                 m->progress = progress;
-                block_len = 0;
+                block_len = NO_BLOCK;
             }
         }
         if (found && rc == FSEARCH_OK) {
@@ -467,9 +481,8 @@ static int do_job(fs_prep *p, size_t job)
             if (m->npas > before) {
                 size_t len = m->pas[before].text_len;
                 piece_len += len;
-                block_len = before > 0 && block_len + len <= FS_TEXTSTORE_BLOCK
-                                ? block_len + len
-                                : len;
+                block_len =
+                    joins_block(block_len, len) ? block_len + len : len;
             }
         }
         pos += consumed;
@@ -487,7 +500,8 @@ static int do_job(fs_prep *p, size_t job)
                 close(fd);
                 return -1;
             }
-            block_len = piece_len = 0;
+            block_len = NO_BLOCK;
+            piece_len = 0;
         }
     }
     m->hash = fs_hash_final(&hs);

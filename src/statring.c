@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__linux__) && defined(__has_include)
@@ -35,6 +36,7 @@
 #define RING_ENTRIES 256          /* stats submitted at once, at most */
 #define RING_WORKERS 4            /* the kernel's workers for them */
 #define REGISTER_IOWQ_MAX_WORKERS 19   /* IORING_REGISTER_..., Linux 5.15 */
+#define DRAIN_IDLE_MS 10000       /* see drain() */
 
 struct fs_statring {
     int fd;
@@ -48,6 +50,8 @@ struct fs_statring {
     struct statx *sx;             /* one per entry submitted */
     unsigned inflight;            /* submitted, not yet reaped */
     int broken;
+    int stranded;                 /* requests may still write into sx */
+    unsigned fail_in;             /* tests: the fail_in'th wait fails */
 };
 
 fs_statring *fs_statring_new(void)
@@ -132,6 +136,59 @@ static void reap(fs_statring *g, size_t base, fs_statres *out)
     __atomic_store_n(g->cq_head, head, __ATOMIC_RELEASE);
 }
 
+/* Entries put in the submission queue that the kernel has not taken. */
+static unsigned untaken(const fs_statring *g)
+{
+    return *g->sq_tail - __atomic_load_n(g->sq_head, __ATOMIC_ACQUIRE);
+}
+
+/*
+** After a failed io_uring_enter: wait until no request the kernel took is
+** still running, reaping their completions into out (base as in reap()).
+** Until then a worker of the kernel may write a result into g->sx, and
+** (before Linux 5.18 copied them at submission) read a name of the
+** caller's: neither may be freed, and closing the ring does not wait (its
+** teardown is asynchronous). Waits through io_uring_enter, or if that
+** fails too, by watching the completion queue, where the workers post
+** without being asked. A request still unfinished after DRAIN_IDLE_MS
+** without progress (a hung network file system, where fstatat would hang
+** as well) strands its buffer: fs_statring_free() then leaves g->sx
+** allocated rather than free it under the kernel. Entries the kernel never
+** took stay untaken: the ring is given up.
+*/
+static void drain(fs_statring *g, size_t base, fs_statres *out)
+{
+    unsigned idle_ms = 0;
+    while (g->inflight > untaken(g)) {
+        unsigned before = g->inflight;
+        long r = syscall(SYS_io_uring_enter, g->fd, 0,
+                         g->inflight - untaken(g), IORING_ENTER_GETEVENTS,
+                         NULL, 0);
+        int err = r < 0 ? errno : 0;
+        reap(g, base, out);
+        if (g->inflight < before)
+            idle_ms = 0;
+        else if (err && err != EINTR) {
+            if (++idle_ms > DRAIN_IDLE_MS) {
+                g->stranded = 1;
+                return;
+            }
+            struct timespec ms = { 0, 1000000 };
+            nanosleep(&ms, NULL);
+        }
+    }
+}
+
+void fs_statring_fail_in(fs_statring *g, unsigned n)
+{
+    g->fail_in = n;
+}
+
+unsigned fs_statring_inflight(const fs_statring *g)
+{
+    return g->inflight - untaken(g);
+}
+
 int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
                      size_t n, fs_statres *out)
 {
@@ -161,8 +218,16 @@ int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
         while (g->inflight > 0) {
             unsigned unsent =
                 tail + k - __atomic_load_n(g->sq_head, __ATOMIC_ACQUIRE);
-            long r = syscall(SYS_io_uring_enter, g->fd, unsent, g->inflight,
-                             IORING_ENTER_GETEVENTS, NULL, 0);
+            long r;
+            if (g->fail_in && --g->fail_in == 0) {
+                /* A test's failure, once the requests are on their way. */
+                syscall(SYS_io_uring_enter, g->fd, unsent, 0, 0, NULL, 0);
+                errno = EIO;
+                r = -1;
+            } else {
+                r = syscall(SYS_io_uring_enter, g->fd, unsent, g->inflight,
+                            IORING_ENTER_GETEVENTS, NULL, 0);
+            }
             /* A signal: again. Short of kernel memory (EAGAIN) or of room
             ** for completions (EBUSY): again while some are in flight,
             ** whose completions make room; with none, give up rather than
@@ -171,6 +236,7 @@ int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
                 ((errno != EAGAIN && errno != EBUSY) ||
                  unsent == g->inflight)) {
                 g->broken = 1;
+                drain(g, base, out);
                 break;
             }
             reap(g, base, out);
@@ -184,14 +250,14 @@ void fs_statring_free(fs_statring *g)
 {
     if (!g)
         return;
-    /* Closing the ring ends what may still run on it (only after a
-    ** failure). */
+    /* Nothing runs on the ring any more (drain()), unless stranded. */
     close(g->fd);
     if (g->sqe_map)
         munmap(g->sqe_map, g->nsqe_map);
     if (g->rings)
         munmap(g->rings, g->nrings);
-    fs_free(g->sx);
+    if (!g->stranded)
+        fs_free(g->sx);
     fs_free(g);
 }
 
@@ -216,6 +282,18 @@ int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
 void fs_statring_free(fs_statring *g)
 {
     (void)g;
+}
+
+void fs_statring_fail_in(fs_statring *g, unsigned n)
+{
+    (void)g;
+    (void)n;
+}
+
+unsigned fs_statring_inflight(const fs_statring *g)
+{
+    (void)g;
+    return 0;
 }
 
 #endif

@@ -40,6 +40,15 @@ fs_statring *fs_statring_new(void);
 int fs_statring_stat(fs_statring *g, int dirfd, const char *const *names,
                      size_t n, fs_statres *out);
 
+/* Free the ring. A failed fs_statring_stat() has already waited for the
+** requests the kernel took, so nothing of theirs is freed under them. */
 void fs_statring_free(fs_statring *g);
+
+/* For tests: the n'th wait for completions from now (n >= 1) fails as an
+** unexpected error would, after its requests were submitted. */
+void fs_statring_fail_in(fs_statring *g, unsigned n);
+
+/* Requests the kernel took and whose completions are not reaped yet. */
+unsigned fs_statring_inflight(const fs_statring *g);
 
 #endif

@@ -28,6 +28,8 @@ typedef struct fs_walk_entry {
 #define FS_WALK_ONE_THREAD 1u    /* no helper thread reading folders ahead */
 #define FS_WALK_NO_RING 2u       /* stat one by one, never through io_uring
                                  ** (statring.h); the entries are the same */
+#define FS_WALK_TEST_SLABS 4u    /* tests: listings in small slabs from the
+                                 ** start (walk.c); the entries are the same */
 
 /* Start a walk of `root`. Unless told otherwise (flags), and if the machine
 ** has more than one CPU, a helper thread reads folders ahead until

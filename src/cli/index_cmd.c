@@ -5,9 +5,18 @@
 #include "cli.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__GLIBC__) && defined(__linux__)
+#include <malloc.h>
+#include <sys/mman.h>
+#if defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+#define HAVE_HEAP_HUGE 1
+#endif
+#endif
 
 #define WATCH_QUIET_MS 200   /* changes settle this long before a run */
 #define WATCH_TICK_MS 1000   /* how often a waiting watcher checks for stop */
@@ -87,8 +96,44 @@ static int on_event(const fsearch_event *ev, void *payload)
     return 0;
 }
 
+/*
+** The heap of the process's main thread in huge pages, its next HEAP_HUGE
+** bytes. That thread writes the index, and SQLite's cache is in its heap:
+** each 16 KB page it reads lands in fresh memory, four page faults, ~10 us
+** each on the bench machine (an added file reads ~200 pages of the index).
+** A huge page costs one fault and ~0.15 ms to clear 2 MB. glibc grows the
+** heap by HEAP_HUGE at once (M_TOP_PAD), and keeps that much when it
+** trims; the grown part is advised for huge pages. Past it (a big build)
+** the heap grows as usual. Process-wide, so the command's, not the
+** library's; where any of it is missing nothing changes.
+*/
+#define HEAP_HUGE ((size_t)32 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static void heap_in_huge_pages(void)
+{
+#ifdef HAVE_HEAP_HUGE
+    if (mallopt(M_TOP_PAD, (int)HEAP_HUGE) != 1)
+        return;
+    /* Blocks below the mmap threshold until the heap grows once. */
+    void *blk[32];
+    int n = 0;
+    char *from = sbrk(0);
+    while (n < 32 && (char *)sbrk(0) == from && (blk[n] = malloc(16 << 10)))
+        n++;
+    char *to = sbrk(0);
+    while (n > 0)
+        free(blk[--n]);
+    uintptr_t lo = ((uintptr_t)from + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uintptr_t hi = (uintptr_t)to & ~(HUGE_PAGE - 1);
+    if (from != (char *)-1 && hi > lo)
+        madvise((void *)lo, (size_t)(hi - lo), MADV_HUGEPAGE);
+#endif
+}
+
 int cli_index(fsearch *fs, const cli_opts *o, unsigned flags, int announce)
 {
+    heap_in_huge_pages();
     progress p;
     memset(&p, 0, sizeof p);
     p.o = o;

@@ -104,13 +104,16 @@ static char *listing_times(unsigned flags, int *rc_out)
 }
 
 /* The same on one thread and with folders read ahead, with stats through
-** io_uring and one by one, times included, which is checked first; the
-** listing with the helper and the ring is returned. */
+** io_uring and one by one, with listings in slabs from the start (small
+** ones, so that many fill and are freed) or only in a big walk, times
+** included, which is checked first; the listing with the helper and the
+** ring is returned. */
 static char *listing(int *rc_out)
 {
     static const unsigned variants[] = {
         FS_WALK_ONE_THREAD | FS_WALK_NO_RING, FS_WALK_ONE_THREAD,
-        FS_WALK_NO_RING, 0
+        FS_WALK_NO_RING, 0, FS_WALK_TEST_SLABS,
+        FS_WALK_TEST_SLABS | FS_WALK_ONE_THREAD
     };
     int rc1;
     char *one = listing_times(variants[0], &rc1);
@@ -487,6 +490,88 @@ TEST(statring_as_fstatat)
     remove_root();
 }
 
-RUN_TESTS("walk", T(stats_through_the_ring), T(statring_as_fstatat), T(read_ahead_same_as_one_thread), T(folder_larger_than_one_read), T(order_and_odd_names), T(symlinks),
+/* A wait that fails unexpectedly while stats are in flight: the ring is
+** given up, but only once the kernel is done with them (it writes their
+** results into the ring's buffers, which the free would hand back), and
+** the ring's free is then safe. The old code returned with them still
+** running. */
+TEST(statring_failure_waits_for_requests)
+{
+    fs_statring *g = fs_statring_new();
+    if (!g) {
+        printf("  (no io_uring here: the walk stats one by one)\n");
+        return;
+    }
+    make_root();
+    enum { N = 200 };
+    static char name[N][16];
+    const char *names[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(name[i], sizeof name[i], "f%03d.txt", i);
+        put_file(name[i], "x");
+        names[i] = name[i];
+    }
+    static fs_statres res[N];
+    int dfd = open(tmp_root, O_RDONLY | O_DIRECTORY);
+    CHECK(dfd >= 0);
+    fs_statring_fail_in(g, 1);
+    CHECK_INT(fs_statring_stat(g, dfd, names, N, res), -1);
+    CHECK_INT(fs_statring_inflight(g), 0);
+    /* What completed while waiting is kept, and right. */
+    for (int i = 0; i < N; i++)
+        if (res[i].done)
+            CHECK_INT((long long)res[i].size, 1);
+    close(dfd);
+    fs_statring_free(g);
+    remove_root();
+}
+
+/* Many folders, read ahead and walked with their listings in slabs: slabs
+** fill, others follow, and each is unmapped once the last listing in it is
+** freed, by whichever thread frees it (ASan and valgrind watch the rest).
+** The entries are the same as with malloc'd listings. */
+TEST(many_folders_in_slabs)
+{
+    make_root();
+    char rel[256];
+    for (int d = 0; d < 120; d++) {
+        snprintf(rel, sizeof rel, "d%03d", d);
+        put_dir(rel);
+        if (d % 10 == 0) {
+            snprintf(rel, sizeof rel, "d%03d/sub", d);
+            put_dir(rel);
+            snprintf(rel, sizeof rel, "d%03d/sub/in.txt", d);
+            put_file(rel, "abc");
+        }
+        for (int f = 0; f < 30; f++) {
+            snprintf(rel, sizeof rel, "d%03d/file-with-a-longish-name-%02d.txt",
+                     d, f);
+            put_file(rel, f % 2 ? "x" : "yy");
+        }
+    }
+    int rc;
+    char *s = listing(&rc);
+    CHECK_INT(rc, FSEARCH_DONE);
+    fs_buf want = FS_BUF_INIT;
+    int brc = FSEARCH_OK;
+    fs_buf_puts(&brc, &want, "");
+    for (int d = 0; d < 120; d++) {
+        for (int f = 0; f < 30; f++)
+            fs_buf_printf(&brc, &want,
+                          "d%03d/file-with-a-longish-name-%02d.txt %d\n", d, f,
+                          f % 2 ? 1 : 2);
+        if (d % 10 == 0)
+            fs_buf_printf(&brc, &want, "d%03d/sub/in.txt 3\n", d);
+    }
+    CHECK_INT(brc, FSEARCH_OK);
+    CHECK_STR(s, want.p);
+    fs_buf_free(&want);
+    fs_free(s);
+    remove_root();
+}
+
+RUN_TESTS("walk", T(stats_through_the_ring), T(statring_as_fstatat),
+          T(many_folders_in_slabs),
+          T(statring_failure_waits_for_requests), T(read_ahead_same_as_one_thread), T(folder_larger_than_one_read), T(order_and_odd_names), T(symlinks),
           T(mutual_links_do_not_hang), T(pipes_sockets_and_unreadable),
           T(deep_folders), T(root_must_be_a_folder))
