@@ -354,7 +354,8 @@ int main(int argc, char **argv)
     ** them, are cached again in large pages for the searches to come. */
     if (status != EXIT_TROUBLE && !o.watch &&
         !(index_flags & FSEARCH_INDEX_DRY_RUN) &&
-        ((building && missing) || (index_flags & FSEARCH_INDEX_REBUILD)))
+        ((building && missing) || (strcmp(cmd, "index") == 0 &&
+                                   (index_flags & FSEARCH_INDEX_REBUILD))))
         cli_index_recache(o.index);
     if (out_errno) {
         if (out_errno != EPIPE)
