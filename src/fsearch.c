@@ -266,6 +266,30 @@ static int check_index(fsearch *fs)
 }
 
 /* mkdir -p for the folder holding `path`. */
+/* When `path` cannot be looked at because one of the folders it goes
+** through is something else (stat's ENOTDIR): say which one. SQLite only
+** says "unable to open database file", and mkdir only that it exists. */
+static int not_a_folder(fsearch *fs, const char *path)
+{
+    char *dir = fs_strdup(path);
+    if (!dir)
+        return fs_error(fs, FSEARCH_ENOMEM, "out of memory");
+    int rc = FSEARCH_OK;
+    for (char *p = dir + 1; *p && rc == FSEARCH_OK; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        struct stat st;
+        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+            rc = fs_error(fs, FSEARCH_EINVAL,
+                          "cannot use the index path '%s': '%s' is a file, "
+                          "not a folder", path, dir);
+        *p = '/';
+    }
+    fs_free(dir);
+    return rc;
+}
+
 static int make_parent(fsearch *fs, const char *path)
 {
     char *dir = fs_strdup(path);
@@ -383,6 +407,11 @@ int fsearch_open(fsearch **out, const char *index_path,
 
     struct stat st;
     int exists = stat(index_path, &st) == 0;
+    if (!exists && errno == ENOTDIR) {
+        int rc = not_a_folder(fs, index_path);
+        if (rc != FSEARCH_OK)
+            return rc;
+    }
     int creating = 0;
     if (exists && S_ISDIR(st.st_mode))
         return fs_error(fs, FSEARCH_EINVAL,

@@ -350,6 +350,13 @@ int main(int argc, char **argv)
     ** the parsed schema). Unless a leak checker is watching. */
     if (!(fo.flags & FSEARCH_OPEN_BRIEF) || !cli_process_unwatched())
         fsearch_close(fs);
+    /* A run that wrote the whole index: its pages, cached as SQLite wrote
+    ** them, are cached again in large pages for the searches to come. */
+    if (status != EXIT_TROUBLE && !o.watch &&
+        !(index_flags & FSEARCH_INDEX_DRY_RUN) &&
+        ((building && missing) || (strcmp(cmd, "index") == 0 &&
+                                   (index_flags & FSEARCH_INDEX_REBUILD))))
+        cli_index_recache(o.index);
     if (out_errno) {
         if (out_errno != EPIPE)
             cli_error("cannot write the output: %s", strerror(out_errno));
