@@ -262,10 +262,10 @@ static int huge_pages_allowed(void)
 /* The file is read back through a window of RECACHE_WINDOW bytes moved
 ** along it, each mapped, populated and unmapped in turn: the folios stay
 ** in the page cache, but the process never holds more than one window, so
-** its peak RSS grows by RECACHE_WINDOW, not by the size of the index (a
+** its peak RSS grows by at most RECACHE_WINDOW, not by the size of the index (a
 ** single mapping of the 600 MB bench index made the build's peak RSS
 ** 654 MB). */
-#define RECACHE_WINDOW ((size_t)16 << 20)
+#define RECACHE_WINDOW ((size_t)4 << 20)
 
 /* Map [off, off + len) of fd asking for huge pages; NULL if refused. */
 static void *recache_map(int fd, off_t off, size_t len)
