@@ -1,5 +1,6 @@
 /*
-** alloc.c - small allocation helpers on top of fs_malloc().
+** alloc.c - small allocation helpers on top of fs_malloc(), and the
+** huge-page mappings of the update's big arrays.
 */
 #include "alloc.h"
 
@@ -45,4 +46,38 @@ int fs_grow(void **p, size_t *cap, size_t need, size_t elem)
     *p = t;
     *cap = ncap;
     return SQLITE_OK;
+}
+
+void *fs_map_huge(size_t len, size_t align)
+{
+#ifdef FS_HAVE_HUGE_PAGES
+    if (!len || !align || (align & (align - 1)) || len > SIZE_MAX - align)
+        return NULL;
+    /* Over-map by align, then trim both ends to the aligned part. */
+    char *m = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
+    if (a > m)
+        munmap(m, (size_t)(a - m));
+    munmap(a + len, (size_t)(m + align - a));
+    (void)madvise(a, len, MADV_HUGEPAGE); /* advice only: may be refused */
+    return a;
+#else
+    (void)len;
+    (void)align;
+    return NULL;
+#endif
+}
+
+void fs_unmap_huge(void *p, size_t len)
+{
+#ifdef FS_HAVE_HUGE_PAGES
+    if (p)
+        munmap(p, len);
+#else
+    (void)p;
+    (void)len;
+#endif
 }

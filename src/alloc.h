@@ -33,4 +33,26 @@ char *fs_strndup(const char *s, size_t n);
 /* Copy of the NUL-terminated s; NULL on OOM or when s is NULL. */
 char *fs_strdup(const char *s);
 
+/* Whether this system lets a program ask for transparent huge pages
+** (Linux's MADV_HUGEPAGE). Where it does not, the callers below and in
+** src/cli fall back to ordinary memory and nothing else changes. */
+#if defined(__linux__)
+#include <sys/mman.h>
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+#define FS_HAVE_HUGE_PAGES 1
+#endif
+#endif
+
+/* A zeroed private mapping of len bytes starting at a multiple of align (a
+** power of two, at least the page size), advised for huge pages so that
+** each aligned 2 MB of it can be one: on a VM where every 4 KB page fault
+** costs ~10 us, a big array touched page by page pays that hundreds of
+** times. NULL when no mapping can be had or FS_HAVE_HUGE_PAGES is not
+** defined. Outside SQLite's allocator, so not failed by the OOM tests:
+** callers keep an fs_malloc path for small sizes. */
+void *fs_map_huge(size_t len, size_t align);
+
+/* Unmap what fs_map_huge(len, ...) returned; p may be NULL. */
+void fs_unmap_huge(void *p, size_t len);
+
 #endif

@@ -14,13 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
-#define HAVE_HUGE 1
-#endif
-#endif
-
 /* Arrays of this many bytes or more get a mapping of their own, advised
 ** for huge pages: on the bench machine every 4 KB page touched costs a
 ** fault of ~10 us, and the rows and paths of the full slice (3.4 MB) were
@@ -34,38 +27,26 @@
 static void *big_alloc(size_t n, size_t *mapped)
 {
     *mapped = 0;
-#ifdef HAVE_HUGE
     if (n >= HUGE_MIN && n <= SIZE_MAX - 2 * HUGE_PAGE) {
-        /* Aligned to a huge page, so every 2 MB of it can be one. */
         size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            return NULL;
-        char *a = (char *)(((uintptr_t)m + HUGE_PAGE - 1) &
-                           ~(uintptr_t)(HUGE_PAGE - 1));
-        if (a > m)
-            munmap(m, (size_t)(a - m));
-        if (m + HUGE_PAGE > a)
-            munmap(a + len, (size_t)(m + HUGE_PAGE - a));
-        madvise(a, len, MADV_HUGEPAGE); /* advice only: may be refused */
-        *mapped = len;
-        return a;
-    }
+        void *a = fs_map_huge(len, HUGE_PAGE);
+        if (a) {
+            *mapped = len;
+            return a;
+        }
+#ifdef FS_HAVE_HUGE_PAGES
+        return NULL; /* the system is out of mappings */
 #endif
+    }
     return fs_malloc(n);
 }
 
 static void big_free(void *p, size_t mapped)
 {
-#ifdef HAVE_HUGE
-    if (mapped) {
-        munmap(p, mapped);
-        return;
-    }
-#endif
-    (void)mapped;
-    fs_free(p);
+    if (mapped)
+        fs_unmap_huge(p, mapped);
+    else
+        fs_free(p);
 }
 
 /* Grow the array *p of *mapped (see big_alloc) holding `used` bytes to

@@ -37,11 +37,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+#ifdef FS_HAVE_HUGE_PAGES
 #define HAVE_SLABS 1
-#endif
 #endif
 
 /* Read ahead at most this much (about 6 MB at most): with less, the helper
@@ -188,7 +185,7 @@ static void slab_put(slab *s)
 {
 #ifdef HAVE_SLABS
     if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0)
-        munmap(s, s->bytes);
+        fs_unmap_huge(s, s->bytes);
 #else
     (void)s;
 #endif
@@ -209,16 +206,9 @@ static char *slab_carve(reader *r, size_t n, size_t nnames, slab **from)
         slab_put(r->slab);
         r->slab = NULL;
         /* Aligned to its size (a huge page), so that it can be one. */
-        char *m = mmap(NULL, 2 * bytes, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
+        char *a = fs_map_huge(bytes, bytes);
+        if (!a)
             return NULL;
-        char *a = (char *)(((uintptr_t)m + bytes - 1) &
-                           ~(uintptr_t)(bytes - 1));
-        if (a > m)
-            munmap(m, (size_t)(a - m));
-        munmap(a + bytes, (size_t)(m + bytes - a));
-        madvise(a, bytes, MADV_HUGEPAGE); /* advice: may be refused */
         r->slab = (slab *)a;
         r->slab->used = 16 * ((sizeof(slab) + 15) / 16);
         r->slab->bytes = bytes;
