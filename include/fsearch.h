@@ -345,6 +345,17 @@ FSEARCH_API int fsearch_suggestions(fsearch_cursor *cur,
                                     size_t *count_out);
 
 /*
+** With FSEARCH_SEARCH_FUZZY, the words of fsearch_suggestions() that the
+** search really searched too, in the same order and form. A suggestion for
+** a word typed in quotes is not among them: quoted words are searched
+** exactly as typed. None without the flag, or when the query rewritten
+** with them would have been too long to search.
+*/
+FSEARCH_API int fsearch_fuzzy_words(fsearch_cursor *cur,
+                                    const char *const **words_out,
+                                    size_t *count_out);
+
+/*
 ** The current hit as one line of JSON (no newline), borrowed until the next
 ** call on the cursor:
 **   {"type":"hit","rank":1,"path":"a.txt","line":13,"end_line":13,

@@ -181,6 +181,29 @@ done:
     return rc;
 }
 
+/* words[0..n) as a JSON array of strings into *out. */
+static int words_array(fsearch_cursor *c, const char *const *words, size_t n,
+                       fs_buf *out)
+{
+    int rc = prep(c, &c->st_json_push, "SELECT json_insert(?1, '$[#]', ?2)");
+    if (rc != FSEARCH_OK)
+        return rc;
+    fs_buf fix = FS_BUF_INIT;
+    fs_buf_clear(out);
+    fs_buf_puts(&rc, out, "[]");
+    if (rc != FSEARCH_OK)
+        return fs_error(c->fs, rc, "out of memory");
+    for (size_t i = 0; rc == FSEARCH_OK && i < n; i++) {
+        sqlite3_bind_text(c->st_json_push, 1, out->p, (int)out->n,
+                          SQLITE_TRANSIENT);
+        rc = bind_utf8(c->st_json_push, 2, words[i], strlen(words[i]), &fix);
+        rc = rc == FSEARCH_OK ? step_into(c, c->st_json_push, out)
+                              : fs_error(c->fs, rc, "out of memory");
+    }
+    fs_buf_free(&fix);
+    return rc;
+}
+
 int fsearch_summary_json(fsearch_cursor *c, int64_t count,
                          const char **json_out)
 {
@@ -190,37 +213,38 @@ int fsearch_summary_json(fsearch_cursor *c, int64_t count,
         return fs_error(c->fs, FSEARCH_EINVAL,
                         "fsearch_summary_json: json_out is NULL");
     *json_out = NULL;
-    const char *const *words = NULL;
-    size_t nwords = 0;
+    const char *const *words = NULL, *const *fuzzy = NULL;
+    size_t nwords = 0, nfuzzy = 0;
+    /* --fuzzy says which suggestions it searched too: a program cannot
+    ** tell them from those it left alone (words typed in quotes). */
+    int with_fuzzy = (c->flags & FSEARCH_SEARCH_FUZZY) != 0;
     int rc = fsearch_suggestions(c, &words, &nwords);
-    if (rc == FSEARCH_OK)
-        rc = prep(c, &c->st_json_push, "SELECT json_insert(?1, '$[#]', ?2)");
+    if (rc == FSEARCH_OK && with_fuzzy)
+        rc = fsearch_fuzzy_words(c, &fuzzy, &nfuzzy);
     if (rc == FSEARCH_OK)
         rc = prep(c, &c->st_json_sum,
-                  "SELECT json_object('type', 'summary', 'hits', ?1, "
-                  "'elapsed_ms', round(?2, 3), 'suggestions', json(?3))");
-    if (rc != FSEARCH_OK)
-        return rc;
-    fs_buf fix = FS_BUF_INIT;
-    fs_buf_clear(&c->jtmp);
-    fs_buf_puts(&rc, &c->jtmp, "[]");
-    if (rc != FSEARCH_OK)
-        return fs_error(c->fs, rc, "out of memory");
-    for (size_t i = 0; rc == FSEARCH_OK && i < nwords; i++) {
-        sqlite3_bind_text(c->st_json_push, 1, c->jtmp.p, (int)c->jtmp.n,
-                          SQLITE_TRANSIENT);
-        rc = bind_utf8(c->st_json_push, 2, words[i], strlen(words[i]), &fix);
-        rc = rc == FSEARCH_OK ? step_into(c, c->st_json_push, &c->jtmp)
-                              : fs_error(c->fs, rc, "out of memory");
+                  with_fuzzy
+                      ? "SELECT json_object('type', 'summary', 'hits', ?1, "
+                        "'elapsed_ms', round(?2, 3), 'suggestions', json(?3), "
+                        "'searched_too', json(?4))"
+                      : "SELECT json_object('type', 'summary', 'hits', ?1, "
+                        "'elapsed_ms', round(?2, 3), 'suggestions', json(?3))");
+    fs_buf searched = FS_BUF_INIT;
+    if (rc == FSEARCH_OK && with_fuzzy)
+        rc = words_array(c, fuzzy, nfuzzy, &searched);
+    if (rc == FSEARCH_OK)
+        rc = words_array(c, words, nwords, &c->jtmp);
+    if (rc == FSEARCH_OK) {
+        sqlite3_stmt *st = c->st_json_sum;
+        sqlite3_bind_int64(st, 1, count >= 0 ? count : (int64_t)c->returned);
+        sqlite3_bind_double(st, 2, fs_cursor_elapsed_ms(c));
+        sqlite3_bind_text(st, 3, c->jtmp.p, (int)c->jtmp.n, SQLITE_STATIC);
+        if (with_fuzzy)
+            sqlite3_bind_text(st, 4, searched.p, (int)searched.n,
+                              SQLITE_STATIC);
+        rc = step_into(c, st, &c->json);
     }
-    fs_buf_free(&fix);
-    if (rc != FSEARCH_OK)
-        return rc;
-    sqlite3_stmt *st = c->st_json_sum;
-    sqlite3_bind_int64(st, 1, count >= 0 ? count : (int64_t)c->returned);
-    sqlite3_bind_double(st, 2, fs_cursor_elapsed_ms(c));
-    sqlite3_bind_text(st, 3, c->jtmp.p, (int)c->jtmp.n, SQLITE_STATIC);
-    rc = step_into(c, st, &c->json);
+    fs_buf_free(&searched);
     if (rc == FSEARCH_OK)
         *json_out = c->json.p;
     return rc;

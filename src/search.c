@@ -111,8 +111,9 @@ static int is_title_prefix(const char *s)
     return 1;
 }
 
-/* The suggestion for a bare word in[0..n), or NULL. */
-static const char *suggestion_for(const fsearch_cursor *c, const char *w,
+/* The suggestion for a bare word in[0..n), or NULL; one handed out is
+** marked as searched (c->sugg_used), for fsearch_fuzzy_words(). */
+static const char *suggestion_for(fsearch_cursor *c, const char *w,
                                   size_t n)
 {
     for (size_t i = 0; i < c->nsugg; i++) {
@@ -128,8 +129,10 @@ static const char *suggestion_for(const fsearch_cursor *c, const char *w,
                 break;
             k++;
         }
-        if (k == n)
+        if (k == n) {
+            c->sugg_used[i] = 1;
             return c->sugg[i].word;
+        }
     }
     return NULL;
 }
@@ -151,7 +154,7 @@ static size_t word_sep(const char *in, size_t n, size_t w, int near)
 ** Copy in[from..to) to out with each word that has a suggestion replaced by
 ** it (not NEAR's distance). Returns 1 if a word was replaced.
 */
-static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
+static int fix_words(fsearch_cursor *c, const char *in, size_t n,
                      size_t from, size_t to, int near, fs_buf *out, int *rc)
 {
     int changed = 0, distance = 0;
@@ -190,7 +193,7 @@ static int fix_words(const fsearch_cursor *c, const char *in, size_t n,
 ** closed; a phrase keeps its trailing '*'s and gets ASCII quotes. Returns
 ** the offset after it.
 */
-static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
+static size_t fuzzy_unit(fsearch_cursor *c, const char *in, size_t n,
                          size_t head, size_t i, int near, fs_buf *out,
                          int *rc)
 {
@@ -247,7 +250,7 @@ static size_t fuzzy_unit(const fsearch_cursor *c, const char *in, size_t n,
 ** a NEAR(...) holding such words as (it OR its fixed copy); a sign or
 ** title: in front stays in front. Quoted words are left as typed.
 */
-static int fuzzy_rewrite(const fsearch_cursor *c, const char *in, fs_buf *out)
+static int fuzzy_rewrite(fsearch_cursor *c, const char *in, fs_buf *out)
 {
     int rc = FSEARCH_OK;
     size_t i = 0, n = strlen(in);
@@ -389,6 +392,10 @@ static int apply_fuzzy(fsearch_cursor *c)
     int rc = ensure_suggestions(c);
     if (rc != FSEARCH_OK || c->nsugg == 0)
         return rc;
+    c->sugg_used = fs_calloc(c->nsugg);
+    c->fuzzy_words = fs_calloc((c->nsugg + 1) * sizeof *c->fuzzy_words);
+    if (!c->sugg_used || !c->fuzzy_words)
+        return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");
     fs_buf q = FS_BUF_INIT;
     rc = fuzzy_rewrite(c, c->input, &q);
     char *fuzzy = rc == FSEARCH_OK ? fs_buf_take(&rc, &q) : NULL;
@@ -416,6 +423,10 @@ static int apply_fuzzy(fsearch_cursor *c)
         c->query = nq;
         fs_free(c->input);
         c->input = fuzzy;
+        /* Only now are the marked suggestions really searched. */
+        for (size_t i = 0; i < c->nsugg; i++)
+            if (c->sugg_used[i])
+                c->fuzzy_words[c->nfuzzy++] = c->sugg[i].word;
         return FSEARCH_OK;
     }
     fs_free(fuzzy);
@@ -1368,6 +1379,20 @@ int fsearch_suggestions(fsearch_cursor *c, const char *const **words_out,
     return FSEARCH_OK;
 }
 
+int fsearch_fuzzy_words(fsearch_cursor *c, const char *const **words_out,
+                        size_t *count_out)
+{
+    static const char *const none[] = {NULL};
+    if (!c)
+        return FSEARCH_EINVAL;
+    if (!words_out || !count_out)
+        return fs_error(c->fs, FSEARCH_EINVAL,
+                        "fsearch_fuzzy_words: an output is NULL");
+    *words_out = c->nfuzzy ? c->fuzzy_words : none;
+    *count_out = c->nfuzzy;
+    return FSEARCH_OK;
+}
+
 /* ====================================================================== */
 /* Context lines                                                           */
 
@@ -1609,6 +1634,8 @@ void fsearch_cursor_free(fsearch_cursor *c)
     fs_free(c->ents);
     fs_suggestions_free(c->sugg, c->nsugg);
     fs_free(c->sugg_words);
+    fs_free(c->sugg_used);
+    fs_free(c->fuzzy_words);
     fs_buf_free(&c->json);
     fs_buf_free(&c->jtmp);
     fs_buf_free(&c->file);

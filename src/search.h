@@ -115,6 +115,9 @@ struct fsearch_cursor {
     fs_suggestion *sugg;
     size_t nsugg;
     const char **sugg_words;     /* [nsugg] views of sugg[i].word */
+    unsigned char *sugg_used;    /* [nsugg] --fuzzy searched sugg[i] too */
+    const char **fuzzy_words;    /* those searched, NULL-terminated */
+    size_t nfuzzy;
 
     /* JSON and context output */
     sqlite3_stmt *st_json_hit, *st_json_push, *st_json_loc, *st_json_sum;

@@ -224,28 +224,50 @@ static int load_synonyms(fsearch *fs, const cli_opts *o)
     return 0;
 }
 
-/* "did you mean" (or, with --fuzzy, what was searched too) on stderr. */
-static int print_suggestions(fsearch_cursor *cur, const cli_opts *o)
+/* One note on stderr: `head`, the words, then `tail`. */
+static void print_words(const char *head, const char *const *words,
+                        size_t n, const char *tail)
 {
-    const char *const *words;
-    size_t n;
-    /* Not looked for when they would not be shown: a rare word's spellings
-    ** cost more than its search. (--fuzzy found them already.) */
-    if (o->quiet && !o->fuzzy)
-        return 0;
-    if (fsearch_suggestions(cur, &words, &n) != FSEARCH_OK)
-        return -1;
-    if (n == 0 || o->quiet)
-        return 0;
-    fflush(stdout);     /* the note follows the hits on a shared terminal */
-    fputs(o->fuzzy ? "fsearch: also searched for: " : "fsearch: did you mean: ",
-          stderr);
+    fputs(head, stderr);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputs(", ", stderr);
         cli_put_safe(stderr, words[i], strlen(words[i]));
     }
-    fputs(o->fuzzy ? "\n" : "?\n", stderr);
+    fputs(tail, stderr);
+}
+
+/* "did you mean" on stderr; with --fuzzy, first what was searched too,
+** then only the suggestions that were not (those for quoted words). */
+static int print_suggestions(fsearch_cursor *cur, const cli_opts *o)
+{
+    const char *const *words, *const *fuzzy;
+    size_t n, nfuzzy = 0;
+    /* Not looked for when they would not be shown: a rare word's spellings
+    ** cost more than its search. (--fuzzy found them already.) */
+    if (o->quiet && !o->fuzzy)
+        return 0;
+    if (fsearch_suggestions(cur, &words, &n) != FSEARCH_OK ||
+        fsearch_fuzzy_words(cur, &fuzzy, &nfuzzy) != FSEARCH_OK)
+        return -1;
+    if (n == 0 || o->quiet)
+        return 0;
+    fflush(stdout);     /* the note follows the hits on a shared terminal */
+    if (nfuzzy)
+        print_words("fsearch: also searched for: ", fuzzy, nfuzzy, "\n");
+    /* Both lists keep fsearch_suggestions()' order: the rest is what the
+    ** searched list skips. */
+    size_t shown = 0;
+    for (size_t i = 0, f = 0; i < n; i++) {
+        if (f < nfuzzy && fuzzy[f] == words[i]) {
+            f++;
+            continue;
+        }
+        fputs(shown++ ? ", " : "fsearch: did you mean: ", stderr);
+        cli_put_safe(stderr, words[i], strlen(words[i]));
+    }
+    if (shown)
+        fputs("?\n", stderr);
     return 0;
 }
 

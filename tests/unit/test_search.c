@@ -499,9 +499,12 @@ TEST(suggestions_and_fuzzy)
     CHECK_INT(n, 1);
     CHECK_STR(words[0], "quokka");
     CHECK(words[1] == NULL);
+    CHECK_INT(fsearch_fuzzy_words(cur, &words, &n), FSEARCH_OK);
+    CHECK_INT(n, 0);
     const char *json;
     CHECK_INT(fsearch_summary_json(cur, -1, &json), FSEARCH_OK);
     check_json(json, "$.suggestions[0]", "quokka");
+    CHECK(strstr(json, "searched_too") == NULL);
     fsearch_cursor_free(cur);
 
     /* A known word gets none; "keeprs" gets the word as written. */
@@ -521,6 +524,8 @@ TEST(suggestions_and_fuzzy)
     CHECK(h->nmatches > 0);
     CHECK_INT(fsearch_suggestions(cur, &words, &n), FSEARCH_OK);
     CHECK_INT(n, 1);
+    CHECK_INT(fsearch_summary_json(cur, -1, &json), FSEARCH_OK);
+    check_json(json, "$.searched_too[0]", "quokka");
     fsearch_cursor_free(cur);
     close_corpus(fs);
 }
@@ -555,6 +560,8 @@ TEST(fuzzy_everywhere)
         CHECK_INT(rc, FSEARCH_OK);
         CHECK_INT(fsearch_suggestions(cur, &words, &n), FSEARCH_OK);
         CHECK(n == 1 && strcmp(words[0], "quokka") == 0);
+        CHECK_INT(fsearch_fuzzy_words(cur, &words, &n), FSEARCH_OK);
+        CHECK(n == 1 && strcmp(words[0], "quokka") == 0 && !words[1]);
         fsearch_cursor_free(cur);
     }
     /* A quoted word is searched as typed, straight or curly quotes. */
@@ -567,6 +574,16 @@ TEST(fuzzy_everywhere)
         const fsearch_hit *h;
         CHECK_INT(fsearch_search(&cur, fs, exact[i], &so), FSEARCH_OK);
         CHECK_INT(fsearch_next(cur, &h), FSEARCH_DONE);
+        /* Its suggestion is offered, but was not searched. */
+        const char *const *words;
+        size_t n = 9;
+        CHECK_INT(fsearch_suggestions(cur, &words, &n), FSEARCH_OK);
+        CHECK(n == 1 && strcmp(words[0], "quokka") == 0);
+        CHECK_INT(fsearch_fuzzy_words(cur, &words, &n), FSEARCH_OK);
+        CHECK(n == 0 && words && !words[0]);
+        const char *json;
+        CHECK_INT(fsearch_summary_json(cur, -1, &json), FSEARCH_OK);
+        CHECK(strstr(json, "\"searched_too\":[]") != NULL);
         fsearch_cursor_free(cur);
     }
     close_corpus(fs);

@@ -30,6 +30,19 @@ expect_err "^fsearch: also searched for: nanking$"
 expect_out "Nanking"
 fs --fuzzy --json -n 1 '"nankng"'
 expect_status 1
+expect_out '"suggestions":\["nanking"\],"searched_too":\[\]'
+# A quoted word is searched exactly as typed, even with --fuzzy: its
+# suggestion is a question, not something searched.
+fs --fuzzy -n 1 '"nankng"'
+expect_status 1
+expect_err "^fsearch: did you mean: nanking[?]$"
+if printf "%s" "$err" | grep -q "also searched"; then
+    fail "a quoted word said to be searched for its suggestion"
+fi
+fs --fuzzy -n 1 '"nankng" safty zone'
+expect_status 0
+expect_err "^fsearch: also searched for: safety$"
+expect_err "^fsearch: did you mean: nanking[?]$"
 fs -c -l "title:reminedr"
 expect_status 1
 fs --fuzzy -c -l "title:reminedr"
