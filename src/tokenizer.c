@@ -31,10 +31,14 @@ enum {
 ** names, hashes or junk that stemming would not help. */
 #define STEM_MAX_BYTES 64
 
-/* Only this many bytes of a word are folded. The margin over the token
-** size absorbs expansion and stripped marks, so the cut is not visible in
-** the token except for pathological runs of marks. */
+/* Only this many bytes of a word's characters other than combining marks
+** are folded. The margin over the token size absorbs expansion. Marks do
+** not count: folding strips them, and a word written under hundreds of
+** them ("Zalgo" text) would otherwise fold to a few letters or to nothing.
+** FOLD_MAX_MARKED bounds the bytes folded in all, marks included, and
+** with it the fold buffer (4 bytes a code point). */
 #define FOLD_MAX_INPUT (8 * FS_TOKEN_MAX_BYTES)
+#define FOLD_MAX_MARKED (64 * 1024)
 
 /* Words: NFKC + case fold + no accents. Decompose does the work of COMPAT,
 ** CASEFOLD and STRIPMARK, and needs COMPOSE (or DECOMPOSE) to split composed
@@ -285,6 +289,27 @@ static int utf8_cut(const char *p, int n, int max)
     return n;
 }
 
+/* How much of the long word s[0..n) (valid UTF-8) fold() reads: whole
+** characters, FOLD_MAX_INPUT bytes of them not counting combining marks,
+** FOLD_MAX_MARKED bytes at most. */
+static int fold_input_len(const unsigned char *s, int n)
+{
+    int i = 0, plain = 0;
+    while (i < n && plain < FOLD_MAX_INPUT) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = s[i] < 0x80 ? 1 : utf8proc_iterate(s + i, n - i,
+                                                                 &cp);
+        if (k <= 0)
+            break;   /* cannot happen on valid UTF-8 */
+        if (i + k > FOLD_MAX_MARKED)
+            break;
+        if (s[i] < 0x80 || category_class(cp) != CLS_MARK)
+            plain += (int)k;
+        i += (int)k;
+    }
+    return i;
+}
+
 /*
 ** Fold s[0..n) (valid UTF-8) with `options` into t->fold. On success sets
 ** *out to the folded UTF-8 (borrowed from t) and returns its length, cut to
@@ -296,11 +321,8 @@ static int fold(fs_tokenizer *t, const unsigned char *s, int n,
 {
     utf8proc_ssize_t ncp, nbytes;
 
-    if (n > FOLD_MAX_INPUT) {
-        n = FOLD_MAX_INPUT;
-        while (n > 0 && (s[n] & 0xC0) == 0x80)
-            n--;
-    }
+    if (n > FOLD_MAX_INPUT)
+        n = fold_input_len(s, n);
     for (;;) {
         /* Keep one slot spare: reencode writes a NUL after the bytes. */
         ncp = utf8proc_decompose_custom(s, n, t->fold,

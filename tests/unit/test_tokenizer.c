@@ -352,6 +352,43 @@ TEST(megabyte_word)
     free(in);
 }
 
+/* A word written under hundreds of combining marks per letter ("Zalgo"
+** text) is still the whole word: the marks are stripped and do not count
+** towards the part of a long word that is folded. It used to come out as
+** its first letter or two, or, with over 1 KB of marks before the first
+** letter, as nothing. */
+TEST(zalgo_word)
+{
+    static const char letters[] = "quokka";
+    enum { MARKS = 300 };   /* 600 bytes of U+0301..U+036F per letter */
+    char *in = malloc(sizeof letters * (1 + 2 * MARKS) + 64);
+    seen s;
+
+    CHECK(in != NULL);
+    if (!in)
+        return;
+    for (int lead = 0; lead < 2; lead++) {
+        size_t n = 0;
+        if (lead)   /* 4 KB of marks before the first letter */
+            for (int m = 0; m < 2048; m++, n += 2)
+                memcpy(in + n, "\xcc\x81", 2);
+        for (size_t l = 0; l + 1 < sizeof letters; l++) {
+            in[n++] = letters[l];
+            for (int m = 0; m < (lead ? 3 : MARKS); m++, n += 2) {
+                in[n] = (char)0xcc;
+                in[n + 1] = (char)(0x81 + m % 0x2e);
+            }
+        }
+        memcpy(in + n, " zone", 5);
+        n += 5;
+        CHECK_INT(tokenize(&s, NULL, 0, in, (int)n), FSEARCH_OK);
+        CHECK_INT(s.ntokens, 2);
+        CHECK(strncmp(s.text, "quokka@0-", 9) == 0);
+        CHECK(strstr(s.text, " zone@") != NULL);
+    }
+    free(in);
+}
+
 /* Each token of the text must be what Snowball makes of its word. */
 typedef struct stem_check {
     struct sb_stemmer *ref;
@@ -558,6 +595,7 @@ RUN_TESTS("tokenizer",
           T(ascii_fast_path_matches_utf8proc),
           T(long_tokens_are_cut),
           T(megabyte_word),
+          T(zalgo_word),
           T(stem_cache_is_transparent),
           T(callback_stops_the_run),
           T(languages),
