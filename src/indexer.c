@@ -94,6 +94,8 @@ typedef struct indexer {
     sqlite3_stmt *st_dict_ins;         /* a passage_dict row */
     int64_t block;                     /* id of the block being filled */
     int hash_index_due;                /* passage_hash to be made at the end */
+    int hash_split;                    /* passage_hash_recent in use */
+    int recent_on;                     /* this run's hashes go there */
     fs_termcount *tc;                  /* common terms' counts, moved with
                                        ** the passages (termcount.h) */
     fs_docrows docs;                   /* phase 1: doc rows sorted by path */
@@ -282,8 +284,8 @@ static int prepare_writes(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = prepare(ix, &ix->st_pas_ins,
                      "INSERT INTO passage(id, doc_id, line, end_line, off, "
-                     "hash, block, boff, blen, sig) "
-                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                     "hash, block, boff, blen, sig, recent) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     /* A block's id is its first passage's: a passage id range holds the
     ** blocks of its documents. */
     if (rc == FSEARCH_OK)
@@ -433,38 +435,59 @@ static int commit(indexer *ix)
 ** insert per passage that dirtied most of the index's pages in every
 ** transaction (measured: ~15% of a full build's CPU). A run killed before
 ** the end leaves the index missing; searches stay right, only slower at
-** finding copies, and the next run makes it. */
-static int defer_hash_index(indexer *ix, size_t nadds)
+** finding copies, and the next run makes it.
+**
+** The hashes are in two partial indexes (fsearch.c): passage_hash for
+** rows whose `recent` is NULL, passage_hash_recent for the others. An
+** index made before that has one whole passage_hash; the first run that
+** writes remakes it partial (once: a sort of every hash), so that an old
+** binary's index never has a row in both or in neither. */
+static int defer_hash_index(indexer *ix, size_t nadds, size_t nwrites)
 {
     if (ix->dry_run)
         return FSEARCH_OK;
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(ix->fs->db,
-                                 "SELECT (SELECT count(*) FROM sqlite_schema "
+                                 "SELECT (SELECT sql FROM sqlite_schema "
                                  "WHERE type = 'index' AND name = "
-                                 "'passage_hash'), NOT EXISTS (SELECT 1 FROM "
-                                 "passage)", -1, &st, NULL);
-    int have = 1, empty = 0;
+                                 "'passage_hash'), (SELECT count(*) FROM "
+                                 "sqlite_schema WHERE type = 'index' AND "
+                                 "name = 'passage_hash_recent'), NOT EXISTS "
+                                 "(SELECT 1 FROM passage)", -1, &st, NULL);
+    int have = 1, partial = 1, have_recent = 1, empty = 0;
     if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        have = sqlite3_column_int(st, 0);
-        empty = sqlite3_column_int(st, 1);
+        const char *sql = (const char *)sqlite3_column_text(st, 0);
+        have = sql != NULL;
+        partial = sql && strstr(sql, "recent IS NULL") != NULL;
+        have_recent = sqlite3_column_int(st, 1);
+        empty = sqlite3_column_int(st, 2);
         src = SQLITE_OK;
     }
     sqlite3_finalize(st);
     if (src != SQLITE_OK)
         return fs_error_sqlite(ix->fs, src, "cannot read the index");
     ix->hash_index_due = !have;
-    if (!have || !empty || nadds == 0)
-        return FSEARCH_OK;
-    int rc = begin(ix);
-    if (rc == FSEARCH_OK)
-        rc = fs_exec(ix->fs, "DROP INDEX passage_hash", "cannot write the index");
-    if (rc == FSEARCH_OK)
+    int drop = have && ((empty && nadds > 0) || (!partial && nwrites > 0));
+    /* (A missing small index is made by a run that writes, with the big
+    ** one if that is due: a run with nothing to do writes nothing.) */
+    if (!have_recent && (nwrites > 0 || !have))
         ix->hash_index_due = 1;
+    int rc = FSEARCH_OK;
+    if (drop) {
+        rc = begin(ix);
+        if (rc == FSEARCH_OK)
+            rc = fs_exec(ix->fs, "DROP INDEX passage_hash",
+                         "cannot write the index");
+        if (rc == FSEARCH_OK)
+            ix->hash_index_due = 1;
+    }
+    /* Only when both are in place, and the big one is partial: a row with
+    ** `recent` set is then in the small one only. */
+    ix->hash_split = rc == FSEARCH_OK && !ix->hash_index_due && partial;
     return rc;
 }
 
-/* Make the index defer_hash_index() put off. The sort's memory follows
+/* Make the indexes defer_hash_index() put off. The sort's memory follows
 ** cache_size: a smaller cache keeps the run under its memory budget. */
 static int make_hash_index(indexer *ix)
 {
@@ -473,10 +496,54 @@ static int make_hash_index(indexer *ix)
     int rc = begin(ix);
     if (rc == FSEARCH_OK)
         rc = fs_exec(ix->fs, "PRAGMA cache_size=-8192;"
-                     "CREATE INDEX IF NOT EXISTS passage_hash ON passage(hash)",
+                     "CREATE INDEX IF NOT EXISTS passage_hash ON "
+                     "passage(hash) WHERE recent IS NULL;"
+                     "CREATE INDEX IF NOT EXISTS passage_hash_recent ON "
+                     "passage(hash) WHERE recent IS NOT NULL",
                      "cannot write the index");
     if (rc == FSEARCH_OK)
         ix->hash_index_due = 0;
+    return rc;
+}
+
+/* When the small index of recent hashes passes FOLD_AT rows (or the test
+** hook FS_TEST_RECENT_FOLD's), they are moved into the big one, in the
+** run's last transaction. Its size bounds what a small run writes there
+** (8 192 rows: ~10 leaves of 16 KB), and a fold touches most of the big
+** index's leaves once (~1 500 on the bench's full slice) for ~90 small
+** runs of a 35 KB file. */
+#define FOLD_AT 8192
+
+/* Runs reading at most this much use the small index (~10 000 passages
+** of text; a 35 KB file makes ~90). */
+#define RECENT_MAX_BYTES (4u << 20)
+
+static int fold_recent(indexer *ix)
+{
+    if (!ix->hash_split || !ix->wrote || ix->dry_run)
+        return FSEARCH_OK;
+    long long at = FOLD_AT;
+    const char *e = getenv("FS_TEST_RECENT_FOLD");
+    if (e && *e)
+        at = atoll(e);
+    sqlite3_stmt *st = NULL;
+    long long n = 0;
+    int src = sqlite3_prepare_v2(ix->fs->db,
+                                 "SELECT count(*) FROM passage "
+                                 "WHERE recent IS NOT NULL", -1, &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        n = sqlite3_column_int64(st, 0);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (src != SQLITE_OK)
+        return fs_error_sqlite(ix->fs, src, "cannot read the index");
+    if (n < at)
+        return FSEARCH_OK;
+    int rc = begin(ix);
+    if (rc == FSEARCH_OK)
+        rc = fs_exec(ix->fs, "UPDATE passage SET recent = NULL "
+                     "WHERE recent IS NOT NULL", "cannot write the index");
     return rc;
 }
 
@@ -618,6 +685,8 @@ static int write_passage(indexer *ix, int64_t doc_id, const fs_prep_msg *m,
     sqlite3_bind_int64(st, 9, n);
     sqlite3_bind_blob(st, 10, m->sigs.p + pp->sig_off, (int)pp->sig_len,
                       SQLITE_STATIC);
+    if (ix->recent_on)
+        sqlite3_bind_int(st, 11, 1);
     rc = run(ix, st);
     if (rc != FSEARCH_OK)
         return rc;
@@ -1350,6 +1419,8 @@ static int finish(indexer *ix)
     if (rc == FSEARCH_OK)
         rc = fs_vocab_note(ix->fs, ix->stats, &due);
     if (rc == FSEARCH_OK)
+        rc = fold_recent(ix);
+    if (rc == FSEARCH_OK)
         rc = commit(ix);
     /* The merge first: the pages it frees then hold the hash index and the
     ** tables below instead of growing the file. */
@@ -1518,13 +1589,16 @@ int fsearch_index(fsearch *fs, const char *root,
     fs_walk_free(walk);
     walk = NULL;
     if (rc == FSEARCH_OK)
-        rc = defer_hash_index(&ix, adds.n);
+        rc = defer_hash_index(&ix, adds.n, adds.n + changed.n + gone.n);
     if (rc == FSEARCH_OK) {
         ix.files_total = adds.n + changed.n + gone.n;
         for (size_t i = 0; i < adds.n; i++)
             ix.bytes_total += adds.v[i].size;
         for (size_t i = 0; i < changed.n; i++)
             ix.bytes_total += changed.v[i].size;
+        /* A large run writes its hashes into the big index directly:
+        ** through the small one they would be written twice. */
+        ix.recent_on = ix.hash_split && ix.bytes_total <= RECENT_MAX_BYTES;
     }
     int rebuilding = (opts->flags & FSEARCH_INDEX_REBUILD) != 0;
     /* First what needs no reading (touched files, renames), then the files

@@ -958,12 +958,27 @@ static int also_add_hash(fsearch_cursor *c, size_t *n, sqlite3_int64 hash,
 {
     if (*n >= MAX_ALSO_IN)
         return FSEARCH_OK;
-    int rc = FSEARCH_OK, src;
-    if (!c->st_dups &&
-        (src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
-                            "JOIN doc d ON d.id = p.doc_id "
-                            "WHERE p.hash = ?1 AND p.id <> ?2",
-                            &c->st_dups)) != SQLITE_OK)
+    int rc = FSEARCH_OK, src = SQLITE_OK;
+    /* The hashes are in two partial indexes, the big one and the small one
+    ** of recent small runs (fsearch.c); each half of the UNION names its
+    ** index's condition, or SQLite would scan. The order the rows come in
+    ** does not matter: they are sorted below. An index made before the
+    ** `recent` column and opened read-only has one whole index: there the
+    ** first statement does not prepare, and the second is used. */
+    if (!c->st_dups)
+        src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
+                           "JOIN doc d ON d.id = p.doc_id "
+                           "WHERE p.hash = ?1 AND p.id <> ?2 "
+                           "AND p.recent IS NULL UNION ALL "
+                           "SELECT d.path, p.line, p.id FROM passage p "
+                           "JOIN doc d ON d.id = p.doc_id "
+                           "WHERE p.hash = ?1 AND p.id <> ?2 "
+                           "AND p.recent IS NOT NULL", &c->st_dups);
+    if (src == SQLITE_ERROR)
+        src = fs_stmt_take(c->fs, "SELECT d.path, p.line, p.id FROM passage p "
+                           "JOIN doc d ON d.id = p.doc_id "
+                           "WHERE p.hash = ?1 AND p.id <> ?2", &c->st_dups);
+    if (src != SQLITE_OK)
         return fs_error_sqlite(c->fs, src, "cannot search the index");
     if (!c->dups && !(c->dups = fs_calloc((MAX_ALSO_IN + 1) * sizeof *c->dups)))
         return fs_error(c->fs, FSEARCH_ENOMEM, "out of memory");

@@ -341,5 +341,178 @@ TEST(watcher)
 #endif
 }
 
+
+/* One integer from an SQL query on the index (-1 on error). */
+static long long sql_int(fsearch *fs, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(fs->db, sql, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "path:line" of the first hit and its also_in, sorted (which of equal
+** copies ranks first is not the point), space-separated. */
+static void first_places(fsearch *fs, const char *q, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    fsearch_search_options so = FSEARCH_SEARCH_OPTIONS_INIT;
+    fsearch_cursor *cur = NULL;
+    const fsearch_hit *h;
+    char one[16][64];
+    char *v[16];
+    size_t k = 0;
+    if (fsearch_search(&cur, fs, q, &so) == FSEARCH_OK &&
+        fsearch_next(cur, &h) == FSEARCH_OK) {
+        snprintf(one[k], sizeof one[k], "%s:%u", h->path, h->line);
+        v[k] = one[k];
+        k++;
+        for (size_t i = 0; i < h->nalso_in && k < 16; i++, k++) {
+            snprintf(one[k], sizeof one[k], "%s:%u", h->also_in[i].path,
+                     h->also_in[i].line);
+            v[k] = one[k];
+        }
+    }
+    fsearch_cursor_free(cur);
+    qsort(v, k, sizeof *v, cmp_str);
+    size_t used = 0;
+    for (size_t i = 0; i < k && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? " " : "",
+                                 v[i]);
+}
+
+#define COPY "The quokka sleeps in the shade of the old tea tree.\n"
+
+/* A small run writes its hashes into passage_hash_recent, not into the
+** big index; copies are found across both, and a fold (forced here by the
+** test hook) moves them without changing what a search finds. */
+TEST(small_runs_use_the_recent_hashes)
+{
+    setup();
+    unsetenv("FS_TEST_RECENT_FOLD");
+    put("a.txt", COPY);
+    put("b.txt", COPY);
+    fsearch *fs = open_index();
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 0);
+    put("c.txt", COPY);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    /* c.txt's passage, in the small index only */
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 1);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage INDEXED BY "
+                      "passage_hash_recent WHERE recent IS NOT NULL"), 1);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage INDEXED BY "
+                      "passage_hash WHERE recent IS NULL"), 2);
+    char before[512], after[512];
+    first_places(fs, "quokka", before, sizeof before);
+    CHECK_STR(before, "a.txt:1 b.txt:1 c.txt:1");
+    /* a removal is a small run too; c's rows leave the small index */
+    char path[400];
+    snprintf(path, sizeof path, "%s/c.txt", corpus);
+    CHECK_INT(unlink(path), 0);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage INDEXED BY "
+                      "passage_hash_recent WHERE recent IS NOT NULL"), 0);
+    first_places(fs, "quokka", after, sizeof after);
+    CHECK_STR(after, "a.txt:1 b.txt:1");
+    put("c.txt", COPY);
+    put("d.txt", COPY);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 2);
+    first_places(fs, "quokka", before, sizeof before);
+    CHECK_STR(before, "a.txt:1 b.txt:1 c.txt:1 d.txt:1");
+    /* at the fold size: all moved to the big index, same copies */
+    setenv("FS_TEST_RECENT_FOLD", "3", 1);
+    put("e.txt", "Elderberries.\n");
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 0);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage INDEXED BY "
+                      "passage_hash WHERE recent IS NULL"), 5);
+    first_places(fs, "quokka", after, sizeof after);
+    CHECK_STR(after, before);
+    unsetenv("FS_TEST_RECENT_FOLD");
+    /* a rebuild puts everything in the big index */
+    put("f.txt", COPY);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 1);
+    fsearch_index_options io = FSEARCH_INDEX_OPTIONS_INIT;
+    io.flags = FSEARCH_INDEX_REBUILD;
+    CHECK_INT(fsearch_index(fs, corpus, &io, NULL), FSEARCH_OK);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 0);
+    first_places(fs, "quokka", after, sizeof after);
+    CHECK_STR(after, "a.txt:1 b.txt:1 c.txt:1 d.txt:1 f.txt:1");
+    fsearch_close(fs);
+    teardown();
+}
+
+/* An index made before the small index (no `recent` column, one whole
+** passage_hash): searched read-only as it is, given the column by a
+** writable open, left alone by a run with nothing to do, and remade by the
+** first run that writes; copies are found at every step. */
+TEST(old_index_gets_the_recent_hashes)
+{
+    setup();
+    unsetenv("FS_TEST_RECENT_FOLD");
+    put("a.txt", COPY);
+    put("b.txt", COPY);
+    fsearch *fs = open_index();
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);
+    CHECK_INT(fs_exec(fs, "DROP INDEX passage_hash_recent; DROP INDEX "
+                      "passage_hash; CREATE INDEX passage_hash ON "
+                      "passage(hash); ALTER TABLE passage DROP COLUMN recent",
+                      "x"), FSEARCH_OK);
+    fsearch_close(fs);
+    char got[512];
+
+    fsearch_options o = FSEARCH_OPTIONS_INIT;
+    o.flags = FSEARCH_OPEN_READONLY;
+    fs = NULL;
+    CHECK_INT(fsearch_open(&fs, index_path, &o), FSEARCH_OK);
+    first_places(fs, "quokka", got, sizeof got);
+    CHECK_STR(got, "a.txt:1 b.txt:1");
+    fsearch_close(fs);
+
+    fs = open_index();
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM pragma_table_info('passage') "
+                      "WHERE name = 'recent'"), 1);
+    first_places(fs, "quokka", got, sizeof got);
+    CHECK_STR(got, "a.txt:1 b.txt:1");
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);   /* nothing to do */
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                      "'passage_hash_recent'"), 0);
+    put("c.txt", COPY);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);   /* remade, c in the big one */
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                      "'passage_hash_recent'"), 1);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                      "'passage_hash' AND sql LIKE '%recent IS NULL'"), 1);
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 0);
+    put("d.txt", COPY);
+    CHECK_INT(run(fs, NULL), FSEARCH_OK);   /* now a small run's */
+    CHECK_INT(sql_int(fs, "SELECT count(*) FROM passage WHERE recent IS NOT "
+                      "NULL"), 1);
+    first_places(fs, "quokka", got, sizeof got);
+    CHECK_STR(got, "a.txt:1 b.txt:1 c.txt:1 d.txt:1");
+    fsearch_close(fs);
+    teardown();
+}
+
 RUN_TESTS("index", T(changes_are_counted), T(stopped_run_keeps_whole_files),
-          T(stale_check), T(watcher), T(doc_read_through_a_small_cache))
+          T(stale_check), T(watcher), T(doc_read_through_a_small_cache),
+          T(small_runs_use_the_recent_hashes),
+          T(old_index_gets_the_recent_hashes))
