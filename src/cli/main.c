@@ -358,11 +358,9 @@ int main(int argc, char **argv)
                                    (index_flags & FSEARCH_INDEX_REBUILD)))) {
         cli_index_recache(o.index);
         /* And the command's own code, for the same searches, if it was
-        ** read back in small pages meanwhile (process.c). */
-        cli_binary_recache();
-    } else if (fo.flags & FSEARCH_OPEN_BRIEF) {
-        /* A search, once its output is out: if the code was read back in
-        ** small pages, the next searches need not fault it in so. */
+        ** read back in small pages meanwhile (process.c). Not done by a
+        ** search: where the file system cannot hold 2 MB folios, every
+        ** search would read the 4 MB again. */
         cli_binary_recache();
     }
     if (out_errno) {
