@@ -28,6 +28,10 @@ int cli_process_unwatched(void);
 ** which searches then map with far fewer page faults. Best effort. */
 void cli_index_recache(const char *path);
 
+/* The command's own code and constants cached again in 2 MB folios when
+** they are not (see src/cli/hugetext.ld); a no-op in builds without it. */
+void cli_binary_recache(void);
+
 /* Exit statuses, as grep: hits, none, trouble. */
 enum { EXIT_HITS = 0, EXIT_NONE = 1, EXIT_TROUBLE = 2 };
 

@@ -355,8 +355,14 @@ int main(int argc, char **argv)
     if (status != EXIT_TROUBLE && !o.watch &&
         !(index_flags & FSEARCH_INDEX_DRY_RUN) &&
         ((building && missing) || (strcmp(cmd, "index") == 0 &&
-                                   (index_flags & FSEARCH_INDEX_REBUILD))))
+                                   (index_flags & FSEARCH_INDEX_REBUILD)))) {
         cli_index_recache(o.index);
+        /* And the command's own code, for the same searches, if it was
+        ** read back in small pages meanwhile (process.c). Not done by a
+        ** search: where the file system cannot hold 2 MB folios, every
+        ** search would read the 4 MB again. */
+        cli_binary_recache();
+    }
     if (out_errno) {
         if (out_errno != EPIPE)
             cli_error("cannot write the output: %s", strerror(out_errno));
