@@ -228,6 +228,26 @@ static int pragma_int(fsearch *fs, const char *sql, int *out)
                            : fs_error_sqlite(fs, rc, "cannot read the index");
 }
 
+/* Add the column `name` of type `decl` to `passage` unless it has it: a
+** column that came within format 2 (no rewrite of the table). */
+static int add_passage_column(fsearch *fs, const char *name, const char *decl)
+{
+    char sql[96];
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql, "SELECT %s FROM passage", name);
+    int src = sqlite3_prepare_v2(fs->db, sql, -1, &st, NULL);
+    sqlite3_finalize(st);
+    if (src == SQLITE_OK)
+        return FSEARCH_OK;
+    if (src == SQLITE_ERROR &&
+        strstr(sqlite3_errmsg(fs->db), "no such column")) {
+        snprintf(sql, sizeof sql, "ALTER TABLE passage ADD COLUMN %s %s",
+                 name, decl);
+        return fs_exec(fs, sql, "cannot upgrade the index");
+    }
+    return fs_error_sqlite(fs, src, "cannot read the index");
+}
+
 /* Check that an existing database is an fsearch index we can read. */
 static int check_index(fsearch *fs)
 {
@@ -256,35 +276,15 @@ static int check_index(fsearch *fs)
                       "the index '%s' uses the stemmer '%s', which this "
                       "build does not have", fs->path, fs->language);
     /* (The root is read by fsearch_stat(), its only reader.) */
-    /* Format 2 before passage signatures: add the column (no rewrite) so
-    ** index runs can fill it; old rows keep NULL, read from their text. */
-    sqlite3_stmt *st = NULL;
-    int src = rc == FSEARCH_OK && !(fs->flags & FSEARCH_OPEN_READONLY)
-                  ? sqlite3_prepare_v2(fs->db, "SELECT sig FROM passage", -1,
-                                       &st, NULL)
-                  : SQLITE_OK;
-    sqlite3_finalize(st);
-    if (src == SQLITE_ERROR &&
-        strstr(sqlite3_errmsg(fs->db), "no such column"))
-        rc = fs_exec(fs, "ALTER TABLE passage ADD COLUMN sig BLOB",
-                     "cannot upgrade the index");
-    else if (src != SQLITE_OK)
-        rc = fs_error_sqlite(fs, src, "cannot read the index");
-    /* Before the small index of recent hashes: the column likewise (NULL:
-    ** the hash is in passage_hash). The indexes are remade by the first
+    /* Format 2 before passage signatures: the column is added (no
+    ** rewrite) so index runs can fill it; old rows keep NULL, read from
+    ** their text. Likewise before the small index of recent hashes (NULL:
+    ** the hash is in passage_hash); the indexes are remade by the first
     ** run that writes (indexer.c defer_hash_index()). */
-    st = NULL;
-    src = rc == FSEARCH_OK && !(fs->flags & FSEARCH_OPEN_READONLY)
-              ? sqlite3_prepare_v2(fs->db, "SELECT recent FROM passage", -1,
-                                   &st, NULL)
-              : SQLITE_OK;
-    sqlite3_finalize(st);
-    if (src == SQLITE_ERROR &&
-        strstr(sqlite3_errmsg(fs->db), "no such column"))
-        rc = fs_exec(fs, "ALTER TABLE passage ADD COLUMN recent INTEGER",
-                     "cannot upgrade the index");
-    else if (src != SQLITE_OK)
-        rc = fs_error_sqlite(fs, src, "cannot read the index");
+    if (rc == FSEARCH_OK && !(fs->flags & FSEARCH_OPEN_READONLY))
+        rc = add_passage_column(fs, "sig", "BLOB");
+    if (rc == FSEARCH_OK && !(fs->flags & FSEARCH_OPEN_READONLY))
+        rc = add_passage_column(fs, "recent", "INTEGER");
     return rc;
 }
 

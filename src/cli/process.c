@@ -244,20 +244,28 @@ int cli_process_unwatched(void)
 ** just leaves the cache as it was (or cold: the next search reads it). */
 #define RECACHE_MIN ((off_t)8 << 20)
 
-/* 1 unless the administrator turned transparent huge pages off. */
-static int huge_pages_allowed(void)
+/* The start of the kernel's file `path` into buf[0..size), NUL-terminated:
+** 1, or 0 when it cannot be read or is empty. */
+static int read_start(const char *path, char *buf, size_t size)
 {
-    char buf[128] = "";
-    int fd = open("/sys/kernel/mm/transparent_hugepage/enabled",
-                  O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    ssize_t n = read(fd, buf, size - 1);
     close(fd);
     if (n <= 0)
         return 0;
     buf[n] = '\0';
-    return strstr(buf, "[never]") == NULL;
+    return 1;
+}
+
+/* 1 unless the administrator turned transparent huge pages off. */
+static int huge_pages_allowed(void)
+{
+    char buf[128];
+    return read_start("/sys/kernel/mm/transparent_hugepage/enabled", buf,
+                      sizeof buf) &&
+           strstr(buf, "[never]") == NULL;
 }
 
 /* The file is read back through a window of RECACHE_WINDOW bytes moved
@@ -346,14 +354,8 @@ extern const char fsearch_huge_end[] __attribute__((weak));
 static int text_is_huge(size_t len)
 {
     char buf[2048];
-    int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (!read_start("/proc/self/smaps", buf, sizeof buf))
         return 1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 1;
-    buf[n] = '\0';
     const char *f = strstr(buf, "\nFilePmdMapped:");
     if (!f)
         return 1;
